@@ -1,0 +1,196 @@
+/**
+ * The configuration schema: the only place that knows config keys. One YAML file is parsed
+ * (config/load.ts) and validated here; unknown keys are errors (a typo must not silently fall
+ * back to a default). Configuration is data, never code: nothing here is evaluated or loaded
+ * as a module (DESIGN.md invariant 5).
+ */
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { MAX_MESSAGE_BYTES_CEILING } from '../core/limits.js';
+
+/** `host:port` or `[v6]:port`. */
+const listenAddress = z.string().transform((value, ctx) => {
+  const m = /^\[([0-9a-fA-F:.]+)\]:(\d{1,5})$/.exec(value) ?? /^([^:\s]+):(\d{1,5})$/.exec(value);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || !m[1] || port > 65535) {
+    ctx.addIssue({ code: 'custom', message: `expected host:port or [ipv6]:port, got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return { host: m[1], port };
+});
+export type ListenAddress = z.output<typeof listenAddress>;
+
+/** A secret: a literal string, or `{ file: PATH }`, or `{ env: NAME }`; resolved by config/load.ts. */
+const secret = z.union([
+  z.string().min(1),
+  z.strictObject({ file: z.string().min(1) }),
+  z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name') }),
+]);
+export type SecretRef = z.output<typeof secret>;
+
+/** An IPv4 or IPv6 network in CIDR form, or a single address. */
+const cidr = z.string().refine((value) => {
+  const [addr, bits, extra] = value.split('/');
+  if (extra !== undefined || !addr) return false;
+  const family = isIP(addr);
+  if (family === 0) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d{1,3}$/.test(bits) && n <= (family === 4 ? 32 : 128);
+}, 'expected an IP address or CIDR network such as 10.0.0.0/8 or "::1/128"');
+
+const tlsMode = z.enum(['off', 'opportunistic', 'required']);
+export type TlsMode = z.output<typeof tlsMode>;
+
+/** A next-hop SMTP server: `smtp://host:port` shorthand or the full object. */
+const nextHopObject = z.strictObject({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(25),
+  tls: tlsMode.default('opportunistic'),
+  /** Implicit TLS from the first byte (port 465 style). */
+  implicitTls: z.boolean().default(false),
+  auth: z.strictObject({ user: z.string().min(1), pass: secret }).optional(),
+  /** Accept an invalid or self-signed certificate from this hop (off by default). */
+  allowInvalidCertificate: z.boolean().default(false),
+});
+const nextHop = z.union([
+  z.string().transform((value, ctx) => {
+    const m = /^(smtps?):\/\/([^:/\s]+|\[[0-9a-fA-F:.]+\])(?::(\d{1,5}))?\/?$/.exec(value);
+    if (!m || !m[2]) {
+      ctx.addIssue({ code: 'custom', message: `expected smtp://host[:port] or smtps://host[:port], got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    const implicitTls = m[1] === 'smtps';
+    return nextHopObject.parse({
+      host: m[2].replace(/^\[|\]$/g, ''),
+      port: m[3] ? Number(m[3]) : implicitTls ? 465 : 25,
+      implicitTls,
+    });
+  }),
+  nextHopObject,
+]);
+export type NextHop = z.output<typeof nextHopObject>;
+
+const recipientVerification = z.discriminatedUnion('verify', [
+  z.strictObject({ verify: z.literal('none') }),
+  z.strictObject({
+    verify: z.literal('static'),
+    /** Local parts or full addresses; `*@domain` style globs are not allowed here. */
+    addresses: z.array(z.string().min(1)).min(1),
+  }),
+  z.strictObject({
+    verify: z.literal('callout'),
+    cacheSeconds: z.number().int().positive().default(3600),
+    negativeCacheSeconds: z.number().int().positive().default(600),
+  }),
+]);
+
+const domainName = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'expected a domain name such as example.org')
+  .transform((s) => s.toLowerCase());
+
+const acceptedDomain = z.strictObject({
+  name: domainName,
+  downstream: nextHop,
+  recipients: recipientVerification.default({ verify: 'none' }),
+});
+export type AcceptedDomain = z.output<typeof acceptedDomain>;
+
+const positiveInt = () => z.number().int().positive();
+
+const smtpSchema = z.strictObject({
+  listen: listenAddress.default({ host: '127.0.0.1', port: 2525 }),
+  hostname: z.string().min(1).default('localhost'),
+  /** Submission listener for authenticated users (AUTH is offered only after STARTTLS). */
+  submission: z.strictObject({ listen: listenAddress }).optional(),
+  tls: z
+    .strictObject({ cert: z.string().min(1), key: z.string().min(1) })
+    .optional(),
+  /** SIZE: the largest message accepted, in bytes (answer 552 above it). */
+  maxMessageSize: positiveInt().max(MAX_MESSAGE_BYTES_CEILING).default(25 * 1024 * 1024 + 512 * 1024),
+  maxRecipients: positiveInt().max(10000).default(100),
+  maxMessagesPerSession: positiveInt().default(100),
+  maxCommandsPerSession: positiveInt().default(1000),
+  maxConnections: positiveInt().default(1000),
+  maxConnectionsPerIp: positiveInt().default(50),
+  /** Whole-session time limit. */
+  sessionTimeoutSeconds: positiveInt().default(600),
+  /** Idle time between commands. */
+  idleTimeoutSeconds: positiveInt().default(60),
+  /** Expect a HAProxy PROXY protocol header (v1) on every connection. */
+  proxyProtocol: z.boolean().default(false),
+});
+
+const scanSchema = z.strictObject({
+  /** Number of sandbox processes; 0 is not allowed (scanning is never off). */
+  sandboxes: positiveInt().max(64).default(2),
+  /** Time one message may spend in a sandbox before it is killed and the message tempfailed. */
+  timeoutMs: positiveInt().default(30000),
+  /** Heap cap of a sandbox process (--max-old-space-size). */
+  heapMb: positiveInt().min(32).default(256),
+  /** Resident memory at which the watchdog kills a sandbox process. */
+  maxRssMb: positiveInt().min(64).default(512),
+  /** How long a message may wait for a free sandbox before it is tempfailed (backpressure). */
+  queueTimeoutMs: positiveInt().default(30000),
+  /** Analyzers to switch off by name. */
+  disabledAnalyzers: z.array(z.string().min(1)).default([]),
+});
+
+const policySchema = z.strictObject({
+  /** Score at or above which the message is tagged, quarantined or rejected. */
+  thresholds: z
+    .strictObject({
+      tag: z.number().default(5),
+      quarantine: z.number().default(10),
+      reject: z.number().default(20),
+    })
+    .default({ tag: 5, quarantine: 10, reject: 20 }),
+  /** Overrides of the default score of a finding id. */
+  scores: z.record(z.string().regex(/^[A-Z][A-Z0-9_]+$/, 'a finding id'), z.number()).default({}),
+});
+
+const deliverySchema = z.strictObject({
+  /** Delivery of outbound mail: through a smarthost, else by MX lookup. */
+  smarthost: nextHop.optional(),
+  /** First retry delay; each later one doubles, up to maxRetryDelaySeconds. */
+  retryDelaySeconds: positiveInt().default(60),
+  maxRetryDelaySeconds: positiveInt().default(3600),
+  /** After this long, a message still undelivered bounces (RFC 3464 DSN). */
+  expireAfterSeconds: positiveInt().default(5 * 24 * 3600),
+  concurrency: positiveInt().default(50),
+  concurrencyPerDestination: positiveInt().default(10),
+  connectTimeoutSeconds: positiveInt().default(30),
+  /** TLS for MX delivery. */
+  mxTls: tlsMode.default('opportunistic'),
+  /** Port for MX delivery (25; tests point it elsewhere). */
+  mxPort: z.number().int().min(1).max(65535).default(25),
+});
+
+export const configSchema = z.strictObject({
+  dataDir: z.string().min(1).default('./data'),
+  /** This node's name in tracking records and the Received header (defaults to the hostname). */
+  nodeName: z.string().min(1).optional(),
+  smtp: smtpSchema.default(smtpSchema.parse({})),
+  http: z.strictObject({ listen: listenAddress.default({ host: '127.0.0.1', port: 8025 }) }).default({
+    listen: { host: '127.0.0.1', port: 8025 },
+  }),
+  domains: z.array(acceptedDomain).default([]),
+  trustedNetworks: z.array(cidr).default(['127.0.0.0/8', '::1/128']),
+  dns: z
+    .strictObject({
+      servers: z.array(z.string().min(1)).default([]),
+      timeoutMs: positiveInt().default(2000),
+    })
+    .default({ servers: [], timeoutMs: 2000 }),
+  spool: z.strictObject({ fsync: z.boolean().default(true) }).default({ fsync: true }),
+  scan: scanSchema.default(scanSchema.parse({})),
+  policy: policySchema.default(policySchema.parse({})),
+  delivery: deliverySchema.default(deliverySchema.parse({})),
+  log: z
+    .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') })
+    .default({ level: 'info' }),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
