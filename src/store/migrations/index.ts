@@ -1,0 +1,11 @@
+/**
+ * The ordered list of migrations. Names sort in order of application; a migration is never
+ * edited after it has landed, only followed by another. Migrations create tables and indexes
+ * only: no triggers, views or procedures (DESIGN.md invariant 5).
+ */
+import type { Migration } from 'kysely';
+import { schemaInfo } from './0001-schema-info.js';
+
+export const migrations: Record<string, Migration> = {
+  '0001-schema-info': schemaInfo,
+};
