@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   PORTCULLIS_ERR_NOT_FOUND: 'the named object does not exist',
   PORTCULLIS_ERR_INVALID_ARGUMENT: 'an argument is malformed',
   PORTCULLIS_ERR_FORBIDDEN: 'the actor may not do this',
+  PORTCULLIS_ERR_ANALYZERS: 'the analyzer list is inconsistent (a cycle, a missing dependency, an unknown or repeated name)',
   PORTCULLIS_ERR_SANDBOX: 'a sandbox process failed or exceeded a limit',
   PORTCULLIS_ERR_SCAN_TIMEOUT: 'scanning did not finish in time',
   PORTCULLIS_ERR_OVERLOADED: 'the gateway is saturated',

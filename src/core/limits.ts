@@ -8,6 +8,10 @@
 export const MAX_HEADER_BYTES = 256 * 1024;
 /** Most header fields one message may have before SCAN_LIMIT_HEADER_COUNT. */
 export const MAX_HEADER_COUNT = 2000;
+/** Deepest nesting of multipart parts the parser follows before SCAN_LIMIT_MIME_DEPTH. */
+export const MAX_MIME_DEPTH = 20;
+/** Most MIME parts one message may have before SCAN_LIMIT_MIME_PARTS. */
+export const MAX_MIME_PARTS = 500;
 /** The largest message the gateway will ever accept, whatever the config says (SIZE). */
 export const MAX_MESSAGE_BYTES_CEILING = 200 * 1024 * 1024;
 /** Longest SMTP command line (RFC 5321 says 512; extensions make it longer). */

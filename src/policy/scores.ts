@@ -1,0 +1,56 @@
+/**
+ * The score table: the one place that says what each finding id is worth by default (config
+ * `policy.scores` overrides an id), and which ids are decisive: they force an action whatever
+ * the total. Analyzers report facts; this table and the thresholds turn them into a verdict (as
+ * Rspamd keeps weights in conf/scores.d, away from the code that inserts symbols).
+ *
+ * Fail closed (DESIGN.md invariant 3): a scan that could not finish (time, memory, a crashed
+ * sandbox, overload, an analyzer error) forces tempfail, so the sender retries; a parser limit
+ * (the message was only partly read) forces quarantine. Neither is ever an accept.
+ */
+import type { Action } from '../core/verdict.js';
+
+/** Default scores; ids absent here score 0 (kept in the verdict, so they still explain it). */
+export const DEFAULT_SCORES: ReadonlyMap<string, number> = new Map([
+  // Header sanity (scan/analyzers/header-sanity.ts)
+  ['HEADER_FROM_MISSING', 3],
+  ['HEADER_FROM_DUPLICATE', 3],
+  ['HEADER_FROM_MALFORMED', 3],
+  ['HEADER_DATE_MISSING', 1],
+  ['HEADER_DATE_DUPLICATE', 1],
+  ['HEADER_DATE_INVALID', 1],
+  ['HEADER_MESSAGE_ID_MISSING', 1],
+  ['HEADER_MESSAGE_ID_DUPLICATE', 1],
+  ['HEADER_MESSAGE_ID_MALFORMED', 1],
+  // GTUBE must reject under any sane thresholds: it exists to test exactly that.
+  ['SPAM_GTUBE', 1000],
+  // Size facts (scan/analyzers/size-limits.ts)
+  ['SIZE_LINE_TOO_LONG', 1],
+  ['SIZE_HEADER_LARGE', 1],
+  ['SIZE_MESSAGE_LARGE', 0],
+]);
+
+/** Ids meaning the scan did not finish: the message must be offered again later. */
+const TEMPFAIL_IDS: ReadonlySet<string> = new Set([
+  'SCAN_LIMIT_TIME',
+  'SCAN_LIMIT_MEMORY',
+  'SCAN_SANDBOX_CRASH',
+  'SCAN_OVERLOADED',
+  'SCAN_ANALYZER_ERROR',
+]);
+
+/** The family whose other members mean "only partly read": quarantine. */
+const PARTLY_READ_PREFIX = 'SCAN_LIMIT_';
+
+/** The action a decisive id forces, or undefined for an id that is only scored. */
+export function decisiveAction(id: string): Action | undefined {
+  if (TEMPFAIL_IDS.has(id)) return 'tempfail';
+  if (id.startsWith(PARTLY_READ_PREFIX)) return 'quarantine';
+  return undefined;
+}
+
+/** The score of one occurrence of `id` before its weight: the config override, else the default, else 0. */
+export function scoreOf(id: string, overrides: Readonly<Record<string, number>>): number {
+  if (Object.hasOwn(overrides, id)) return overrides[id] as number;
+  return DEFAULT_SCORES.get(id) ?? 0;
+}
