@@ -1,0 +1,187 @@
+/**
+ * The composition root: builds the running gateway from a configuration. Everything with a
+ * lifetime (database, spool, sandbox pool, delivery queue, SMTP listeners, HTTP server) is made
+ * here, wired through the ports each stage declares, and shut down here in the reverse order.
+ * `portcullis start` and the integration tests both call `startGateway`.
+ *
+ * Start-up refuses to listen on a non-loopback address while no accepted domain is configured:
+ * the embedded defaults accept mail for anyone into the local mailbox, which must never be
+ * reachable from a network.
+ */
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { Config } from './config/schema.js';
+import { PortcullisError } from './core/errors.js';
+import { DeliveryQueue } from './deliver/delivery-queue.js';
+import { RecipientCallout } from './deliver/recipient-callout.js';
+import { AuditLog } from './observe/audit-log.js';
+import { createLogger } from './observe/logger.js';
+import { TrackingLog } from './observe/tracking.js';
+import { SandboxPool } from './scan/sandbox/sandbox-pool.js';
+import { Scanner } from './scan/scanner.js';
+import { verifyUserPassword } from './service/user-service.js';
+import { SmtpListener, type ListenerKind } from './smtp/smtp-listener.js';
+import { loadTlsMaterial } from './smtp/tls-material.js';
+import { SpoolStore, spoolDirectory, type SpoolFileLayer } from './spool/spool-store.js';
+import { openDatabase } from './store/database.js';
+import { createHttpServer, type HealthReport } from './web/http-server.js';
+
+export interface GatewayOptions {
+  readonly logger?: Logger;
+  /** Extra analyzer modules for the sandboxes (tests only; never from configuration). */
+  readonly analyzerModules?: readonly string[];
+  /** A file layer for the spool (tests instrument it). */
+  readonly spoolFiles?: SpoolFileLayer;
+}
+
+export interface BoundAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface Gateway {
+  readonly smtp: BoundAddress;
+  readonly submission?: BoundAddress;
+  readonly http: BoundAddress;
+  readonly logger: Logger;
+  /** Applies a new configuration; keys that need a restart are returned, not applied. */
+  reload(config: Config): string[];
+  /** SIGTERM: new sessions get 421, transactions in flight finish, the queue is saved. */
+  stop(): Promise<void>;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
+
+/** Settings read once at start; changing them needs a restart. */
+const RESTART_KEYS = ['dataDir', 'smtp.listen', 'smtp.submission', 'smtp.tls', 'smtp.proxyProtocol', 'http.listen', 'scan.sandboxes', 'scan.heapMb'] as const;
+
+export function assertSafeListen(config: Config): void {
+  if (config.domains.length > 0) return;
+  const listens = [config.smtp.listen, config.http.listen, ...(config.smtp.submission ? [config.smtp.submission.listen] : [])];
+  const open = listens.filter((l) => !LOOPBACK.test(l.host));
+  if (open.length > 0) {
+    throw new PortcullisError(
+      'PORTCULLIS_ERR_UNSAFE_LISTEN',
+      `refusing to listen on ${open.map((l) => `${l.host}:${l.port}`).join(', ')}: no accepted domain is configured, so every ` +
+        'recipient would be accepted into the local mailbox. Configure `domains` or listen on 127.0.0.1 / ::1.',
+    );
+  }
+}
+
+export async function startGateway(initial: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  assertSafeListen(initial);
+  let config = initial;
+  let draining = false;
+  const logger = options.logger ?? createLogger({ level: config.log.level });
+  const nodeName = config.nodeName ?? hostname();
+  const closers: (() => Promise<unknown>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) {
+      await close().catch((err: unknown) => logger.error({ err }, 'shutdown step failed'));
+    }
+  };
+
+  try {
+    const db = await openDatabase({ dataDir: config.dataDir });
+    closers.push(() => db.destroy());
+    const audit = new AuditLog(db);
+    const tracking = new TrackingLog(db, { logger });
+    closers.push(() => tracking.close());
+    const spool = await SpoolStore.open(spoolDirectory(config), {
+      fsync: config.spool.fsync,
+      logger,
+      ...(options.spoolFiles ? { files: options.spoolFiles } : {}),
+    });
+    const pool = new SandboxPool({
+      size: config.scan.sandboxes,
+      heapMb: config.scan.heapMb,
+      maxRssMb: config.scan.maxRssMb,
+      timeoutMs: config.scan.timeoutMs,
+      queueTimeoutMs: config.scan.queueTimeoutMs,
+      readablePaths: [spool.dir],
+      disabledAnalyzers: config.scan.disabledAnalyzers,
+      logger,
+      ...(options.analyzerModules ? { analyzerModules: options.analyzerModules } : {}),
+    });
+    closers.push(() => pool.close());
+    const scanner = new Scanner(pool, () => config.policy);
+    const queue = new DeliveryQueue({ db, spool, config, logger, tracking });
+    const requeued = await queue.recover();
+    if (requeued > 0) logger.warn({ requeued }, 'recovered committed messages that had no queue state (crash before enqueue)');
+    queue.start();
+    closers.push(() => queue.stop());
+    const callout = new RecipientCallout({ logger });
+    const tls = await loadTlsMaterial(config.smtp.tls, config.dataDir, config.smtp.hostname);
+    if (tls.selfSigned) logger.warn('STARTTLS uses a self-signed certificate generated in dataDir/tls; configure smtp.tls for production');
+
+    const listeners: SmtpListener[] = [];
+    const makeListener = (kind: ListenerKind) => {
+      const listener = new SmtpListener({
+        kind,
+        config: () => config,
+        tls,
+        logger,
+        spool,
+        scanner,
+        queue,
+        tracking,
+        callout,
+        authenticate: (username, password) => verifyUserPassword({ db, audit }, username, password),
+        nodeName,
+        isDraining: () => draining,
+      });
+      listeners.push(listener);
+      closers.push(() => listener.close());
+      return listener;
+    };
+    const smtp = await makeListener('mx').listen(config.smtp.listen.host, config.smtp.listen.port);
+    const submission = config.smtp.submission
+      ? await makeListener('submission').listen(config.smtp.submission.listen.host, config.smtp.submission.listen.port)
+      : undefined;
+
+    const health = (): HealthReport => ({
+      status: draining ? 'draining' : 'ok',
+      checks: {
+        smtp: { ok: !draining, detail: `${listeners.reduce((n, l) => n + l.activeSessions, 0)} sessions` },
+        sandboxes: { ok: true, detail: `${pool.busy} busy, ${pool.queued} waiting` },
+      },
+    });
+    const web = createHttpServer({ health, logger });
+    await web.listen({ host: config.http.listen.host, port: config.http.listen.port });
+    closers.push(() => web.close());
+    const httpAddress = web.server.address();
+    const http = typeof httpAddress === 'object' && httpAddress ? { host: httpAddress.address, port: httpAddress.port } : config.http.listen;
+
+    logger.info({ smtp, http, ...(submission ? { submission } : {}), node: nodeName, dataDir: config.dataDir, domains: config.domains.length }, 'ready');
+
+    return {
+      smtp,
+      http,
+      logger,
+      ...(submission ? { submission } : {}),
+      reload(next: Config): string[] {
+        const restart = RESTART_KEYS.filter((key) => JSON.stringify(pick(config, key)) !== JSON.stringify(pick(next, key)));
+        assertSafeListen(next);
+        config = next;
+        for (const listener of listeners) listener.reconfigure(next);
+        queue.reconfigure(next);
+        logger.level = next.log.level;
+        return restart;
+      },
+      async stop(): Promise<void> {
+        draining = true;
+        logger.info('draining: new sessions get 421, transactions in flight finish');
+        await Promise.all(listeners.map((l) => l.idle()));
+        await closeAll();
+        logger.info('stopped');
+      },
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+function pick(config: Config, path: string): unknown {
+  return path.split('.').reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], config);
+}
