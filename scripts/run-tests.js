@@ -26,6 +26,10 @@ const files = walk(testDir)
   .filter((f) => filters.length === 0 || filters.some((s) => relative(root, f).includes(s)))
   .sort();
 if (files.length === 0) {
+  if (suite === 'services' && filters.length === 0) {
+    console.log('no services tests exist yet (clamd, PostgreSQL, Redis and Chromium tests come with their features)');
+    process.exit(0);
+  }
   console.error(`no ${suite} test files found under ${relative(root, testDir)}`);
   process.exit(1);
 }
