@@ -14,11 +14,11 @@
  * PORTCULLIS_DATA_DIR is set to `dataDir`, which the caller owns (and removes).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { projectRoot } from './project-root.js';
 
 export interface Endpoint {
   readonly host: string;
@@ -60,20 +60,6 @@ export interface GatewayProcess {
 }
 
 const OUTPUT_TAIL_BYTES = 64 * 1024;
-
-/** The project root: the nearest parent folder holding the portcullis package.json. */
-export function projectRoot(fromUrl: string = import.meta.url): string {
-  let dir = dirname(fileURLToPath(fromUrl));
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'portcullis') {
-      return dir;
-    }
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no portcullis package.json above ${fromUrl}`);
-    dir = parent;
-  }
-}
 
 interface ReadyLine {
   readonly msg?: unknown;

@@ -21,8 +21,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { projectRoot, relayConfig, startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
+import { relayConfig, startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
 import { findLooseDotLines } from '../helpers/loose-dot-lines.js';
+import { projectRoot } from '../helpers/project-root.js';
 import { connectRawSmtp, formatReply, type SmtpReply } from '../helpers/raw-smtp.js';
 import { startSmtpSink, type SinkMessage, type SmtpSink } from '../helpers/smtp-sink.js';
 
