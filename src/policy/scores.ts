@@ -5,7 +5,7 @@
  * Rspamd keeps weights in conf/scores.d, away from the code that inserts symbols).
  *
  * Fail closed (DESIGN.md invariant 3): a scan that could not finish (time, memory, a crashed
- * sandbox, overload, an analyzer error) forces tempfail, so the sender retries; a parser limit
+ * sandbox, overload, an analyzer error, an unreadable spool file) forces tempfail, so the sender retries; a parser limit
  * (the message was only partly read) forces quarantine. Neither is ever an accept.
  */
 import type { Action } from '../core/verdict.js';
@@ -37,6 +37,7 @@ const TEMPFAIL_IDS: ReadonlySet<string> = new Set([
   'SCAN_SANDBOX_CRASH',
   'SCAN_OVERLOADED',
   'SCAN_ANALYZER_ERROR',
+  'SCAN_INPUT_UNREADABLE',
 ]);
 
 /** The family whose other members mean "only partly read": quarantine. */

@@ -1,0 +1,371 @@
+/**
+ * The pool of sandbox processes (DESIGN.md invariant 2) and its watchdog. The main process
+ * sends a job (a file path and its envelope) to an idle sandbox and gets back findings and the
+ * summary; it never parses the message itself.
+ *
+ * Watchdog, checked every WATCHDOG_INTERVAL_MS and by a timer per job:
+ * - a job running longer than `timeoutMs`: SIGKILL, the job fails with SCAN_LIMIT_TIME;
+ * - resident memory above `maxRssMb` (read from /proc/<pid>/status by the main process, which
+ *   works even while the sandbox spins in a synchronous loop, and from the sandbox's own
+ *   reports): SIGKILL, SCAN_LIMIT_MEMORY;
+ * - a sandbox that exits by itself during a job: SCAN_LIMIT_MEMORY when V8 aborted it (SIGABRT
+ *   or exit code 134: the heap cap was reached), else SCAN_SANDBOX_CRASH;
+ * - an idle sandbox silent for SILENCE_MS, or one not ready after STARTUP_TIMEOUT_MS: killed.
+ * A killed or dead sandbox is replaced at once (sandboxRestarts counts it); the other sandboxes
+ * keep serving meanwhile. Jobs wait FIFO when every sandbox is busy; a job that waits longer than
+ * `queueTimeoutMs` fails with SCAN_OVERLOADED. Every failure is a finding that policy turns into
+ * tempfail: nothing that failed to scan is ever clean (invariant 3).
+ *
+ * Trusts: the worker script and the analyzer modules given by the programmatic API (never from
+ * config). Does not trust what a sandbox sends back (sandbox-protocol.ts validates it).
+ */
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Envelope } from '../../core/envelope.js';
+import { PortcullisError } from '../../core/errors.js';
+import { finding, type Finding } from '../../core/finding.js';
+import { requireLimit } from '../../core/limits.js';
+import { sandboxRestarts } from '../../observe/metrics.js';
+import type { MessageSummaryPart } from '../summarize-message.js';
+import { readWorkerMessage, type JobMessage, type WorkerMessage } from './sandbox-protocol.js';
+import { spawnSandbox } from './spawn-sandbox.js';
+
+/** The logging port (pino's Logger satisfies it). */
+export interface SandboxLogger {
+  warn(details: Record<string, unknown>, message: string): void;
+}
+
+export interface SandboxPoolOptions {
+  /** Number of sandbox processes. */
+  readonly size: number;
+  /** V8 heap cap of each sandbox (--max-old-space-size). */
+  readonly heapMb: number;
+  /** Resident memory at which the watchdog kills a sandbox. */
+  readonly maxRssMb: number;
+  /** Time one job may take in a sandbox. */
+  readonly timeoutMs: number;
+  /** Time a job may wait for a free sandbox. */
+  readonly queueTimeoutMs: number;
+  /** Absolute paths (files or directory trees) the sandboxes may read: the spool, the scanned files. */
+  readonly readablePaths: readonly string[];
+  /** Absolute paths of extra analyzer modules (default export an Analyzer). Programmatic API and tests only; never from config. */
+  readonly analyzerModules?: readonly string[];
+  /** Analyzer names to switch off (config `scan.disabledAnalyzers`). */
+  readonly disabledAnalyzers?: readonly string[];
+  readonly logger?: SandboxLogger;
+}
+
+export interface ScanJob {
+  readonly path: string;
+  readonly envelope: Envelope;
+  /** Bytes to skip at the start of the file (an mbox `From ` line); 0 when absent. */
+  readonly offset?: number;
+}
+
+export type SandboxResult =
+  | { readonly kind: 'ok'; readonly findings: readonly Finding[]; readonly summary: MessageSummaryPart }
+  | { readonly kind: 'failed'; readonly finding: Finding };
+
+type FailureId = 'SCAN_LIMIT_TIME' | 'SCAN_LIMIT_MEMORY' | 'SCAN_SANDBOX_CRASH';
+type RestartReason = 'time' | 'memory' | 'crash' | 'silent' | 'startup';
+
+const WATCHDOG_INTERVAL_MS = 100;
+const HEARTBEAT_MS = 100;
+/** An idle sandbox reports every HEARTBEAT_MS; this much silence means it is wedged. */
+const SILENCE_MS = 10_000;
+const STARTUP_TIMEOUT_MS = 15_000;
+/** Delay before replacing a sandbox that died while starting, so a broken build cannot spin. */
+const RESPAWN_BACKOFF_MS = 1000;
+const V8_ABORT_EXIT_CODE = 134;
+
+interface ActiveJob {
+  readonly jobId: number;
+  readonly resolve: (result: SandboxResult) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+interface Sandbox {
+  readonly child: ChildProcess;
+  ready: boolean;
+  dead: boolean;
+  startedAt: number;
+  lastHeard: number;
+  reportedRss: number;
+  job?: ActiveJob;
+}
+
+interface Waiting {
+  readonly job: ScanJob;
+  readonly resolve: (result: SandboxResult) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** Resident memory of a process from /proc (Linux); undefined elsewhere or once it is gone. */
+function procRss(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class SandboxPool {
+  private readonly options: SandboxPoolOptions;
+  private readonly sandboxes = new Set<Sandbox>();
+  private readonly waiting: Waiting[] = [];
+  private readonly watchdog: NodeJS.Timeout;
+  private nextJobId = 1;
+  private closed = false;
+  private restartCount = 0;
+  private startup?: { resolve: () => void; reject: (err: Error) => void };
+
+  constructor(options: SandboxPoolOptions) {
+    for (const [name, value] of Object.entries({
+      size: options.size,
+      heapMb: options.heapMb,
+      maxRssMb: options.maxRssMb,
+      timeoutMs: options.timeoutMs,
+      queueTimeoutMs: options.queueTimeoutMs,
+    })) {
+      requireLimit(`sandbox ${name}`, value);
+    }
+    this.options = { ...options, readablePaths: options.readablePaths.map((p) => resolve(p)) };
+    this.watchdog = setInterval(() => this.checkAll(), WATCHDOG_INTERVAL_MS);
+    this.watchdog.unref();
+  }
+
+  /** Starts the sandboxes; resolves when all are ready, rejects (and closes) if one cannot start. */
+  start(): Promise<void> {
+    if (this.sandboxes.size > 0 || this.closed) throw new PortcullisError('PORTCULLIS_ERR_SANDBOX', 'sandbox pool already started or closed');
+    const started = new Promise<void>((resolve, reject) => {
+      this.startup = { resolve, reject };
+    });
+    for (let i = 0; i < this.options.size; i++) this.spawnOne();
+    return started;
+  }
+
+  /** Scans one message file in a sandbox; never rejects because of the message. */
+  scan(job: ScanJob): Promise<SandboxResult> {
+    if (this.closed) return Promise.resolve(failed('SCAN_OVERLOADED', 'the sandbox pool is closed'));
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        const index = this.waiting.findIndex((w) => w.timer === timer);
+        if (index >= 0) this.waiting.splice(index, 1);
+        resolve(failed('SCAN_OVERLOADED', `no sandbox was free within ${this.options.queueTimeoutMs} ms`));
+      }, this.options.queueTimeoutMs);
+      this.waiting.push({ job, resolve, timer });
+      this.dispatch();
+    });
+  }
+
+  /** Sandboxes running a job now. */
+  get busy(): number {
+    let n = 0;
+    for (const s of this.sandboxes) if (s.job) n++;
+    return n;
+  }
+
+  /** Jobs waiting for a free sandbox. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  get size(): number {
+    return this.options.size;
+  }
+
+  /** Sandboxes killed or dead and replaced since the pool started. */
+  get restarts(): number {
+    return this.restartCount;
+  }
+
+  /** Process ids of the live sandboxes (for operators and tests). */
+  get pids(): readonly number[] {
+    return [...this.sandboxes].filter((s) => !s.dead && s.child.pid !== undefined).map((s) => s.child.pid as number);
+  }
+
+  /** Kills every sandbox; jobs in flight or waiting fail with SCAN_OVERLOADED. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.watchdog);
+    for (const w of this.waiting.splice(0)) {
+      clearTimeout(w.timer);
+      w.resolve(failed('SCAN_OVERLOADED', 'the sandbox pool was closed'));
+    }
+    const exits: Promise<void>[] = [];
+    for (const s of this.sandboxes) {
+      if (s.job) this.finishJob(s, failed('SCAN_OVERLOADED', 'the sandbox pool was closed'));
+      s.dead = true;
+      if (s.child.exitCode === null && s.child.signalCode === null) {
+        exits.push(new Promise((resolve) => s.child.once('exit', () => resolve())));
+        s.child.kill('SIGKILL');
+      }
+    }
+    this.sandboxes.clear();
+    this.startup?.reject(new PortcullisError('PORTCULLIS_ERR_SANDBOX', 'sandbox pool closed while starting'));
+    this.startup = undefined;
+    await Promise.all(exits);
+  }
+
+  private spawnOne(): void {
+    const child = spawnSandbox({
+      heapMb: this.options.heapMb,
+      readablePaths: this.options.readablePaths,
+      worker: {
+        analyzerModules: this.options.analyzerModules ?? [],
+        disabledAnalyzers: this.options.disabledAnalyzers ?? [],
+        timeoutMs: this.options.timeoutMs,
+        heartbeatMs: HEARTBEAT_MS,
+      },
+    });
+    const now = Date.now();
+    const sandbox: Sandbox = { child, ready: false, dead: false, startedAt: now, lastHeard: now, reportedRss: 0 };
+    this.sandboxes.add(sandbox);
+    child.on('message', (raw: unknown) => this.onMessage(sandbox, raw));
+    child.on('exit', (code, signal) => this.onExit(sandbox, code, signal));
+    child.on('error', (err) => {
+      this.options.logger?.warn({ pid: child.pid, err: err.message }, 'sandbox process error');
+      this.onExit(sandbox, null, null);
+    });
+  }
+
+  private onMessage(sandbox: Sandbox, raw: unknown): void {
+    if (sandbox.dead) return;
+    sandbox.lastHeard = Date.now();
+    const message: WorkerMessage | undefined = readWorkerMessage(raw);
+    if (message === undefined) {
+      this.kill(sandbox, 'crash', 'SCAN_SANDBOX_CRASH', 'the sandbox sent a malformed message');
+      return;
+    }
+    switch (message.kind) {
+      case 'ready':
+        sandbox.ready = true;
+        if (this.startup && [...this.sandboxes].every((s) => s.ready)) {
+          this.startup.resolve();
+          this.startup = undefined;
+        }
+        this.dispatch();
+        return;
+      case 'fatal':
+        this.options.logger?.warn({ pid: sandbox.child.pid, detail: message.detail }, 'sandbox could not start');
+        if (this.startup) {
+          const { reject } = this.startup;
+          this.startup = undefined;
+          void this.close();
+          reject(new PortcullisError('PORTCULLIS_ERR_SANDBOX', `sandbox could not start: ${message.detail}`));
+        }
+        return;
+      case 'memory':
+        sandbox.reportedRss = message.rss;
+        return;
+      case 'result':
+        if (sandbox.job?.jobId !== message.jobId) {
+          this.kill(sandbox, 'crash', 'SCAN_SANDBOX_CRASH', 'the sandbox answered a job it was not given');
+          return;
+        }
+        this.finishJob(sandbox, { kind: 'ok', findings: message.findings, summary: message.summary });
+        this.dispatch();
+        return;
+    }
+  }
+
+  private onExit(sandbox: Sandbox, code: number | null, signal: NodeJS.Signals | null): void {
+    if (sandbox.dead) return;
+    sandbox.dead = true;
+    this.sandboxes.delete(sandbox);
+    if (this.closed) return;
+    const heapAbort = signal === 'SIGABRT' || code === V8_ABORT_EXIT_CODE;
+    const how = signal ? `signal ${signal}` : `exit code ${String(code)}`;
+    if (sandbox.job) {
+      this.finishJob(
+        sandbox,
+        heapAbort
+          ? failed('SCAN_LIMIT_MEMORY', `the sandbox reached its ${this.options.heapMb} MB heap cap (${how})`)
+          : failed('SCAN_SANDBOX_CRASH', `the sandbox died during the scan (${how})`),
+      );
+    }
+    if (!sandbox.ready && this.startup) {
+      const { reject } = this.startup;
+      this.startup = undefined;
+      void this.close();
+      reject(new PortcullisError('PORTCULLIS_ERR_SANDBOX', `sandbox exited while starting (${how})`));
+      return;
+    }
+    this.options.logger?.warn({ pid: sandbox.child.pid, code, signal }, 'sandbox exited; replacing it');
+    this.replace(heapAbort ? 'memory' : 'crash', sandbox.ready);
+  }
+
+  /** Kills a sandbox for a reason; its job (if any) fails with `id`; a replacement starts at once. */
+  private kill(sandbox: Sandbox, reason: RestartReason, id: FailureId, detail: string): void {
+    if (sandbox.dead) return;
+    sandbox.dead = true;
+    this.sandboxes.delete(sandbox);
+    this.options.logger?.warn({ pid: sandbox.child.pid, reason, detail }, 'killing sandbox');
+    sandbox.child.kill('SIGKILL');
+    if (sandbox.job) this.finishJob(sandbox, failed(id, detail));
+    this.replace(reason, true);
+  }
+
+  private replace(reason: RestartReason, immediately: boolean): void {
+    if (this.closed) return;
+    this.restartCount++;
+    sandboxRestarts.inc({ reason });
+    if (immediately) {
+      this.spawnOne();
+    } else {
+      setTimeout(() => {
+        if (!this.closed) this.spawnOne();
+      }, RESPAWN_BACKOFF_MS).unref();
+    }
+  }
+
+  private finishJob(sandbox: Sandbox, result: SandboxResult): void {
+    const job = sandbox.job;
+    if (!job) return;
+    sandbox.job = undefined;
+    clearTimeout(job.timer);
+    job.resolve(result);
+  }
+
+  private dispatch(): void {
+    for (const sandbox of this.sandboxes) {
+      if (this.waiting.length === 0) return;
+      if (!sandbox.ready || sandbox.dead || sandbox.job) continue;
+      const next = this.waiting.shift() as Waiting;
+      clearTimeout(next.timer);
+      const jobId = this.nextJobId++;
+      const timer = setTimeout(() => {
+        this.kill(sandbox, 'time', 'SCAN_LIMIT_TIME', `the scan took longer than ${this.options.timeoutMs} ms`);
+      }, this.options.timeoutMs);
+      sandbox.job = { jobId, resolve: next.resolve, timer };
+      const message: JobMessage = { kind: 'job', jobId, path: resolve(next.job.path), offset: next.job.offset ?? 0, envelope: next.job.envelope };
+      sandbox.child.send(message, (err) => {
+        if (err) this.kill(sandbox, 'crash', 'SCAN_SANDBOX_CRASH', `the job could not be sent to the sandbox (${err.message})`);
+      });
+    }
+  }
+
+  private checkAll(): void {
+    const now = Date.now();
+    const maxRss = this.options.maxRssMb * 1024 * 1024;
+    for (const sandbox of [...this.sandboxes]) {
+      if (sandbox.dead) continue;
+      const rss = Math.max(procRss(sandbox.child.pid) ?? 0, sandbox.reportedRss);
+      if (rss > maxRss) {
+        this.kill(sandbox, 'memory', 'SCAN_LIMIT_MEMORY', `the sandbox used ${Math.round(rss / 1048576)} MB resident memory, over ${this.options.maxRssMb} MB`);
+      } else if (!sandbox.ready && now - sandbox.startedAt > STARTUP_TIMEOUT_MS) {
+        this.kill(sandbox, 'startup', 'SCAN_SANDBOX_CRASH', 'the sandbox did not start in time');
+      } else if (sandbox.ready && !sandbox.job && now - sandbox.lastHeard > SILENCE_MS) {
+        this.kill(sandbox, 'silent', 'SCAN_SANDBOX_CRASH', 'the idle sandbox stopped reporting');
+      }
+    }
+  }
+}
+
+function failed(id: FailureId | 'SCAN_OVERLOADED', detail: string): SandboxResult {
+  return { kind: 'failed', finding: finding(id, detail) };
+}

@@ -1,0 +1,102 @@
+/**
+ * The messages between the main process and a sandbox process (over Node's IPC channel, JSON
+ * serialised), and the checks the main process applies to what a sandbox sends back. A sandbox
+ * has parsed attacker bytes, so its replies are validated like any input: a malformed reply is
+ * treated as a crash, and finding ids are checked again by finding().
+ */
+import type { Envelope } from '../../core/envelope.js';
+import { finding, type Finding } from '../../core/finding.js';
+import type { MessageSummaryPart } from '../summarize-message.js';
+
+/** The worker's fixed options, passed as one JSON argument at spawn time. */
+export interface WorkerOptions {
+  /** Absolute paths of extra analyzer modules (programmatic API and tests only, never config). */
+  readonly analyzerModules: readonly string[];
+  readonly disabledAnalyzers: readonly string[];
+  /** The job's time budget: analyzers get an AbortSignal that fires a little before it. */
+  readonly timeoutMs: number;
+  /** How often the worker reports its memory use. */
+  readonly heartbeatMs: number;
+}
+
+export interface JobMessage {
+  readonly kind: 'job';
+  readonly jobId: number;
+  readonly path: string;
+  /** Bytes to skip at the start of the file (an mbox `From ` line). */
+  readonly offset: number;
+  readonly envelope: Envelope;
+}
+
+export type WorkerMessage =
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'fatal'; readonly detail: string }
+  | { readonly kind: 'memory'; readonly rss: number; readonly heapUsed: number }
+  | { readonly kind: 'result'; readonly jobId: number; readonly findings: readonly Finding[]; readonly summary: MessageSummaryPart };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const optionalString = (v: unknown): boolean => v === undefined || typeof v === 'string';
+
+function readSummary(value: unknown): MessageSummaryPart | undefined {
+  if (!isRecord(value) || !Array.isArray(value.attachments)) return undefined;
+  if (!optionalString(value.messageId) || !optionalString(value.subject) || !optionalString(value.fromHeader)) return undefined;
+  const attachments: { name?: string; type?: string; sha256: string; size: number }[] = [];
+  for (const a of value.attachments as unknown[]) {
+    if (!isRecord(a) || typeof a.sha256 !== 'string' || typeof a.size !== 'number' || !optionalString(a.name) || !optionalString(a.type)) {
+      return undefined;
+    }
+    attachments.push({
+      ...(a.name !== undefined ? { name: a.name as string } : {}),
+      ...(a.type !== undefined ? { type: a.type as string } : {}),
+      sha256: a.sha256,
+      size: a.size,
+    });
+  }
+  return {
+    ...(value.messageId !== undefined ? { messageId: value.messageId as string } : {}),
+    ...(value.subject !== undefined ? { subject: value.subject as string } : {}),
+    ...(value.fromHeader !== undefined ? { fromHeader: value.fromHeader as string } : {}),
+    attachments,
+  };
+}
+
+function readFindings(value: unknown): Finding[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const out: Finding[] = [];
+  for (const f of value as unknown[]) {
+    if (!isRecord(f) || typeof f.id !== 'string' || typeof f.detail !== 'string') return undefined;
+    if (f.weight !== undefined && typeof f.weight !== 'number') return undefined;
+    try {
+      out.push(finding(f.id, f.detail, f.weight as number | undefined));
+    } catch {
+      return undefined;
+    }
+  }
+  return out;
+}
+
+/** Validates a message from a sandbox; undefined means the sandbox misbehaved. */
+export function readWorkerMessage(value: unknown): WorkerMessage | undefined {
+  if (!isRecord(value)) return undefined;
+  switch (value.kind) {
+    case 'ready':
+      return { kind: 'ready' };
+    case 'fatal':
+      return typeof value.detail === 'string' ? { kind: 'fatal', detail: value.detail } : undefined;
+    case 'memory':
+      return typeof value.rss === 'number' && typeof value.heapUsed === 'number'
+        ? { kind: 'memory', rss: value.rss, heapUsed: value.heapUsed }
+        : undefined;
+    case 'result': {
+      if (typeof value.jobId !== 'number') return undefined;
+      const findings = readFindings(value.findings);
+      const summary = readSummary(value.summary);
+      return findings && summary ? { kind: 'result', jobId: value.jobId, findings, summary } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}

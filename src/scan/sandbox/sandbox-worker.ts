@@ -1,0 +1,110 @@
+/**
+ * The sandbox process's entry point (started by spawn-sandbox.ts, never imported). Everything
+ * here runs under Node's permission model: it may read its code and the paths the pool allowed,
+ * nothing else, and may not write, spawn or start threads.
+ *
+ * Contract with sandbox-pool.ts (messages in sandbox-protocol.ts): on start it loads the
+ * analyzer list (built-ins, then the extra modules named in its options) and sends `ready`, or
+ * `fatal` with the reason and exits 1. Then, one job at a time: reads the file at `path` from
+ * `offset` (at most MAX_MESSAGE_BYTES_CEILING bytes: the rest is SCAN_LIMIT_MESSAGE_SIZE), runs
+ * the pipeline and sends `result`. Every `heartbeatMs` it reports its memory use. It exits when
+ * the main process goes away. A bug here kills only this process: the pool replaces it.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import type { Analyzer } from '../analyzer.js';
+import { finding, type Finding } from '../../core/finding.js';
+import { MAX_MESSAGE_BYTES_CEILING } from '../../core/limits.js';
+import { runPipeline } from '../pipeline.js';
+import { buildAnalyzerList } from '../registry.js';
+import { EMPTY_SUMMARY } from '../summarize-message.js';
+import type { JobMessage, WorkerMessage, WorkerOptions } from './sandbox-protocol.js';
+
+function send(message: WorkerMessage): void {
+  process.send?.(message);
+}
+
+function isAnalyzer(value: unknown): value is Analyzer {
+  const a = value as Partial<Analyzer> | null;
+  return (
+    typeof a === 'object' && a !== null && typeof a.name === 'string' && typeof a.analyze === 'function' &&
+    Array.isArray(a.directions) && Array.isArray(a.dependsOn)
+  );
+}
+
+async function loadAnalyzers(options: WorkerOptions): Promise<readonly Analyzer[]> {
+  const extra: Analyzer[] = [];
+  for (const path of options.analyzerModules) {
+    // Paths come from the programmatic API (tests), never from config or input (invariant 1).
+    const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    if (!isAnalyzer(module.default)) throw new Error(`analyzer module ${path} has no default export that is an Analyzer`);
+    extra.push(module.default);
+  }
+  return buildAnalyzerList({ extra, disabled: options.disabledAnalyzers });
+}
+
+/** Reads the message within the ceiling; a longer file is scanned up to it and reported. */
+function readMessage(path: string, offset: number): { raw: Buffer; findings: Finding[] } {
+  const fd = openSync(path, 'r');
+  try {
+    const available = Math.max(0, fstatSync(fd).size - offset);
+    const length = Math.min(available, MAX_MESSAGE_BYTES_CEILING);
+    const raw = Buffer.allocUnsafe(length);
+    let read = 0;
+    while (read < length) {
+      const n = readSync(fd, raw, read, length - read, offset + read);
+      if (n === 0) break;
+      read += n;
+    }
+    const findings =
+      available > length
+        ? [finding('SCAN_LIMIT_MESSAGE_SIZE', `message is ${available} bytes; only the first ${length} were scanned`)]
+        : [];
+    return { raw: raw.subarray(0, read), findings };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function runJob(job: JobMessage, analyzers: readonly Analyzer[], options: WorkerOptions): Promise<void> {
+  let input;
+  try {
+    input = readMessage(job.path, job.offset);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    send({ kind: 'result', jobId: job.jobId, findings: [finding('SCAN_INPUT_UNREADABLE', `cannot read the message file (${code})`)], summary: EMPTY_SUMMARY });
+    return;
+  }
+  // Analyzers see the deadline a little before the watchdog's, so a cooperative one can stop
+  // and the pipeline can still say what ran.
+  const budget = Math.max(1, options.timeoutMs - Math.max(100, Math.floor(options.timeoutMs / 10)));
+  const result = await runPipeline(input.raw, job.envelope, analyzers, AbortSignal.timeout(budget));
+  send({ kind: 'result', jobId: job.jobId, findings: [...input.findings, ...result.findings], summary: result.summary });
+}
+
+async function main(): Promise<void> {
+  const options = JSON.parse(process.argv[2] ?? '{}') as WorkerOptions;
+  let analyzers: readonly Analyzer[];
+  try {
+    analyzers = await loadAnalyzers(options);
+  } catch (err) {
+    send({ kind: 'fatal', detail: err instanceof Error ? err.message : String(err) });
+    process.exitCode = 1;
+    process.disconnect?.();
+    return;
+  }
+  process.on('disconnect', () => process.exit(0));
+  const heartbeat = (): void => {
+    const usage = process.memoryUsage();
+    send({ kind: 'memory', rss: usage.rss, heapUsed: usage.heapUsed });
+  };
+  setInterval(heartbeat, options.heartbeatMs);
+  // Jobs are sent one at a time; a chain keeps them sequential even if the pool misbehaves.
+  let chain = Promise.resolve();
+  process.on('message', (message: JobMessage) => {
+    chain = chain.then(() => runJob(message, analyzers, options));
+  });
+  send({ kind: 'ready' });
+}
+
+void main();

@@ -1,0 +1,47 @@
+/**
+ * The scanner: the main-process facade that the SMTP server and `portcullis scan` use. Sends
+ * the message file to the sandbox pool, turns the findings into a verdict with policy/decide.ts,
+ * and records scan metrics (duration, findings by id). It never reads the message itself.
+ * Final actions are counted by the caller (the SMTP layer), which knows what it did.
+ */
+import type { Config } from '../config/schema.js';
+import type { Verdict } from '../core/verdict.js';
+import { findingsById, scanDuration } from '../observe/metrics.js';
+import { decide } from '../policy/decide.js';
+import type { SandboxPool, ScanJob } from './sandbox/sandbox-pool.js';
+import { EMPTY_SUMMARY, type MessageSummaryPart } from './summarize-message.js';
+
+export interface ScanOutcome {
+  readonly verdict: Verdict;
+  /** What tracking records from the message itself (empty when the scan failed). */
+  readonly summary: MessageSummaryPart;
+  /** Wall time of the scan in milliseconds, queueing included. */
+  readonly ms: number;
+}
+
+export class Scanner {
+  private readonly pool: SandboxPool;
+  private policy: Config['policy'];
+
+  constructor(pool: SandboxPool, policy: Config['policy']) {
+    this.pool = pool;
+    this.policy = policy;
+  }
+
+  /** Applies a reloaded policy (SIGHUP) to the scans that start after it. */
+  setPolicy(policy: Config['policy']): void {
+    this.policy = policy;
+  }
+
+  async scan(job: ScanJob): Promise<ScanOutcome> {
+    const started = performance.now();
+    const result = await this.pool.scan(job);
+    const findings = result.kind === 'ok' ? result.findings : [result.finding];
+    const summary = result.kind === 'ok' ? result.summary : EMPTY_SUMMARY;
+    const verdict = decide(findings, job.envelope, this.policy);
+    const ms = Math.round((performance.now() - started) * 10) / 10;
+    scanDuration.observe(ms / 1000);
+    for (const f of findings) findingsById.inc({ id: f.id });
+    return { verdict, summary, ms };
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * The sandbox pool against real sandbox processes: the watchdog on time and memory (the message
+ * fails closed with SCAN_LIMIT_*, the process is replaced, the other sandbox keeps serving),
+ * the permission model (no file write, no process), FIFO queueing and SCAN_OVERLOADED.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Envelope } from '../../../src/core/envelope.js';
+import { sandboxRestarts } from '../../../src/observe/metrics.js';
+import { SandboxPool, type SandboxResult } from '../../../src/scan/sandbox/sandbox-pool.js';
+import { sandboxArguments } from '../../../src/scan/sandbox/spawn-sandbox.js';
+
+const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/scan/${name}`, import.meta.url));
+
+const envelope: Envelope = {
+  queueId: '01JNQ0000000000000000000AA',
+  clientAddress: '192.0.2.1',
+  clientPort: 40000,
+  helo: 'client.example',
+  mailFrom: 'alice@example.org',
+  rcptTo: ['bob@example.net'],
+  direction: 'inbound',
+  receivedAt: Date.now(),
+  size: 0,
+};
+
+function message(subject: string, body = 'Hello.'): string {
+  return `From: Alice <alice@example.org>\r\nTo: bob@example.net\r\nDate: Mon, 3 Mar 2025 10:00:00 +0000\r\nMessage-ID: <${Math.random()}@example.org>\r\nSubject: ${subject}\r\n\r\n${body}\r\n`;
+}
+
+async function restartsCounted(reason: string): Promise<number> {
+  const metric = await sandboxRestarts.get();
+  return metric.values.find((v) => v.labels.reason === reason)?.value ?? 0;
+}
+
+function ids(result: SandboxResult): string[] {
+  return result.kind === 'ok' ? result.findings.map((f) => f.id) : [result.finding.id];
+}
+
+let dir: string;
+const write = (name: string, content: string): string => {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+};
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'portcullis-sandbox-'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('sandbox arguments', () => {
+  test('the permission model is on and grants no write, process or worker', () => {
+    const args = sandboxArguments({
+      heapMb: 64,
+      readablePaths: ['/var/spool/portcullis'],
+      worker: { analyzerModules: [], disabledAnalyzers: [], timeoutMs: 1000, heartbeatMs: 100 },
+    });
+    assert.ok(args.includes('--experimental-permission'));
+    assert.ok(args.includes('--allow-fs-read=/var/spool/portcullis'));
+    assert.ok(args.includes('--max-old-space-size=64'));
+    assert.ok(!args.some((a) => /^--allow-(fs-write|child-process|worker|addons|wasi)/.test(a)), args.join(' '));
+    assert.ok(args.some((a) => a.endsWith('/sandbox-worker.js')));
+  });
+
+  test('relative readable paths are refused', () => {
+    assert.throws(() =>
+      sandboxArguments({ heapMb: 64, readablePaths: ['spool'], worker: { analyzerModules: [], disabledAnalyzers: [], timeoutMs: 1000, heartbeatMs: 100 } }),
+    );
+  });
+});
+
+describe('sandbox pool', () => {
+  test('a clean message is scanned in a sandbox', async () => {
+    const pool = new SandboxPool({ size: 1, heapMb: 64, maxRssMb: 256, timeoutMs: 5000, queueTimeoutMs: 5000, readablePaths: [dir] });
+    try {
+      await pool.start();
+      const result = await pool.scan({ path: write('clean.eml', message('Hello there')), envelope });
+      assert.equal(result.kind, 'ok', JSON.stringify(result));
+      assert.deepEqual(ids(result), []);
+      assert.equal(result.kind === 'ok' && result.summary.subject, 'Hello there');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('a looping analyzer: SCAN_LIMIT_TIME, the sandbox is replaced, the other one serves meanwhile', async () => {
+    const pool = new SandboxPool({
+      size: 2, heapMb: 64, maxRssMb: 256, timeoutMs: 1500, queueTimeoutMs: 5000, readablePaths: [dir],
+      analyzerModules: [fixture('loop-forever-analyzer.js')],
+    });
+    try {
+      await pool.start();
+      const pidsBefore = [...pool.pids];
+      const countedBefore = await restartsCounted('time');
+      const looping = pool.scan({ path: write('loop.eml', message('LOOP-FOREVER please')), envelope });
+      // While one sandbox spins, the other must keep serving: several normal scans finish first.
+      const started = Date.now();
+      for (let i = 0; i < 3; i++) {
+        const normal = await pool.scan({ path: write(`normal-${i}.eml`, message(`normal ${i}`)), envelope });
+        assert.equal(normal.kind, 'ok');
+      }
+      assert.ok(Date.now() - started < 1500, 'normal scans were not held up by the looping one');
+      const result = await looping;
+      assert.equal(result.kind, 'failed');
+      assert.deepEqual(ids(result), ['SCAN_LIMIT_TIME']);
+      assert.equal(pool.restarts, 1);
+      assert.equal((await restartsCounted('time')) - countedBefore, 1);
+      const pidsAfter = pool.pids;
+      assert.equal(pidsAfter.length, 2);
+      assert.equal(pidsAfter.filter((p) => !pidsBefore.includes(p)).length, 1, 'one new process replaced the killed one');
+      // The replacement works.
+      const again = await pool.scan({ path: write('after.eml', message('after the loop')), envelope });
+      assert.equal(again.kind, 'ok');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('an analyzer allocating without bound: SCAN_LIMIT_MEMORY and a replacement', async () => {
+    const pool = new SandboxPool({
+      size: 2, heapMb: 512, maxRssMb: 128, timeoutMs: 10_000, queueTimeoutMs: 5000, readablePaths: [dir],
+      analyzerModules: [fixture('unbounded-memory-analyzer.js')],
+    });
+    try {
+      await pool.start();
+      const pidsBefore = [...pool.pids];
+      const hog = pool.scan({ path: write('hog.eml', message('ALLOCATE-FOREVER now')), envelope });
+      const normal = await pool.scan({ path: write('normal.eml', message('normal')), envelope });
+      assert.equal(normal.kind, 'ok');
+      const result = await hog;
+      assert.deepEqual(ids(result), ['SCAN_LIMIT_MEMORY'], JSON.stringify(result));
+      assert.equal(pool.restarts, 1);
+      await waitFor(() => pool.pids.length === 2);
+      assert.equal(pool.pids.filter((p) => !pidsBefore.includes(p)).length, 1);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('the heap cap ends a sandbox with SCAN_LIMIT_MEMORY too', async () => {
+    const pool = new SandboxPool({
+      size: 1, heapMb: 48, maxRssMb: 4096, timeoutMs: 10_000, queueTimeoutMs: 5000, readablePaths: [dir],
+      analyzerModules: [fixture('unbounded-memory-analyzer.js')],
+    });
+    try {
+      await pool.start();
+      const result = await pool.scan({ path: write('hog-heap.eml', message('ALLOCATE-FOREVER heap')), envelope });
+      assert.deepEqual(ids(result), ['SCAN_LIMIT_MEMORY'], JSON.stringify(result));
+      await waitFor(() => pool.pids.length === 1);
+      const again = await pool.scan({ path: write('after-heap.eml', message('after')), envelope });
+      assert.equal(again.kind, 'ok');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('a sandbox cannot write a file or start a process', async () => {
+    const name = `portcullis-escape-${process.pid}-${Date.now()}`;
+    const target = join(tmpdir(), name);
+    const pool = new SandboxPool({
+      size: 1, heapMb: 64, maxRssMb: 256, timeoutMs: 5000, queueTimeoutMs: 5000, readablePaths: [dir],
+      analyzerModules: [fixture('escape-attempt-analyzer.js')],
+    });
+    try {
+      await pool.start();
+      const result = await pool.scan({ path: write('escape.eml', message(`ESCAPE-ATTEMPT:${name}`)), envelope });
+      assert.equal(result.kind, 'ok');
+      const detail = (id: string): string | undefined => (result.kind === 'ok' ? result.findings.find((f) => f.id === id)?.detail : undefined);
+      assert.equal(detail('TEST_WRITE_RESULT'), 'ERR_ACCESS_DENIED');
+      assert.equal(detail('TEST_SPAWN_RESULT'), 'ERR_ACCESS_DENIED');
+      assert.equal(existsSync(target), false);
+    } finally {
+      rmSync(target, { force: true });
+      await pool.close();
+    }
+  });
+
+  test('a file outside the readable paths cannot be read: the scan fails closed', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'portcullis-outside-'));
+    const pool = new SandboxPool({ size: 1, heapMb: 64, maxRssMb: 256, timeoutMs: 5000, queueTimeoutMs: 5000, readablePaths: [dir] });
+    try {
+      const path = join(outside, 'secret.eml');
+      writeFileSync(path, message('secret'));
+      await pool.start();
+      const result = await pool.scan({ path, envelope });
+      assert.deepEqual(ids(result), ['SCAN_INPUT_UNREADABLE']);
+      assert.match(result.kind === 'ok' ? (result.findings[0]?.detail ?? '') : '', /ERR_ACCESS_DENIED/);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+      await pool.close();
+    }
+  });
+
+  test('jobs wait in FIFO order for a free sandbox', async () => {
+    const pool = new SandboxPool({ size: 1, heapMb: 64, maxRssMb: 256, timeoutMs: 5000, queueTimeoutMs: 5000, readablePaths: [dir] });
+    try {
+      await pool.start();
+      const order: number[] = [];
+      await Promise.all(
+        [0, 1, 2, 3].map((i) => pool.scan({ path: write(`fifo-${i}.eml`, message(`fifo ${i}`)), envelope }).then(() => order.push(i))),
+      );
+      assert.deepEqual(order, [0, 1, 2, 3]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('jobs queue when all sandboxes are busy, and time out as SCAN_OVERLOADED', async () => {
+    const pool = new SandboxPool({
+      size: 1, heapMb: 64, maxRssMb: 256, timeoutMs: 1500, queueTimeoutMs: 300, readablePaths: [dir],
+      analyzerModules: [fixture('loop-forever-analyzer.js')],
+    });
+    try {
+      await pool.start();
+      const looping = pool.scan({ path: write('loop2.eml', message('LOOP-FOREVER')), envelope });
+      const waiting = pool.scan({ path: write('wait.eml', message('waiting')), envelope });
+      assert.equal(pool.busy, 1);
+      assert.equal(pool.queued, 1);
+      assert.deepEqual(ids(await waiting), ['SCAN_OVERLOADED']);
+      assert.equal(pool.queued, 0);
+      assert.deepEqual(ids(await looping), ['SCAN_LIMIT_TIME']);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('an extra analyzer module that cannot be loaded stops start-up with the reason', async () => {
+    const pool = new SandboxPool({
+      size: 1, heapMb: 64, maxRssMb: 256, timeoutMs: 1000, queueTimeoutMs: 1000, readablePaths: [dir],
+      analyzerModules: [fixture('clean.eml.does-not-exist.js')],
+    });
+    await assert.rejects(pool.start(), /sandbox could not start/);
+    await pool.close();
+  });
+});
+
+async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
