@@ -1,0 +1,173 @@
+/**
+ * The SMTP client side: hands one message to a next hop (a downstream server, the smarthost, or
+ * the MX of the recipient's domain) in one transaction for one or more recipients, and says per
+ * recipient what happened: delivered (2xx), deferred (4xx, a network error, a timeout, TLS
+ * required but unavailable) or bounced (5xx, a domain that does not exist).
+ *
+ * Trust: the next hop is untrusted (its replies become text in logs, tracking and DSNs, and are
+ * cleaned of control characters there); configuration (hops, credentials) is trusted. TLS: off
+ * never starts TLS; opportunistic uses STARTTLS when offered and does not verify the certificate
+ * (as MTAs do, RFC 7435), falling back to plain text if the handshake fails; required refuses to
+ * send without TLS and verifies the certificate unless allowInvalidCertificate is set.
+ * Every connection has a connect, greeting and idle timeout.
+ */
+import type { Readable } from 'node:stream';
+import mxConnect, { type MxConnectError, type ResolveFunction } from 'mx-connect';
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import { resolveSecret } from '../config/load.js';
+import type { NextHop, TlsMode } from '../config/schema.js';
+
+export type DeliveryOutcome = 'delivered' | 'deferred' | 'bounced';
+
+export interface RecipientResult {
+  readonly recipient: string;
+  readonly outcome: DeliveryOutcome;
+  /** The next hop's reply (or the local error), one line. */
+  readonly reply: string;
+}
+
+export type SmtpTarget = { readonly kind: 'relay'; readonly hop: NextHop } | { readonly kind: 'mx'; readonly domain: string };
+
+export interface SmtpTransportOptions {
+  /** Our name in EHLO. */
+  readonly hostname: string;
+  readonly connectTimeoutMs: number;
+  readonly mxPort: number;
+  readonly mxTls: TlsMode;
+  /** DNS for MX lookups (tests point it at a local server); the system resolver otherwise. */
+  readonly resolve?: ResolveFunction;
+  /** Refuse MX hosts on loopback or private addresses (default true; tests switch it off). */
+  readonly blockLocalAddresses?: boolean;
+}
+
+/** Idle time allowed between replies once connected (RFC 5321 4.5.3.2 allows minutes for DATA). */
+const SMTP_IDLE_TIMEOUT_MS = 5 * 60 * 1000;
+
+export interface OutgoingEnvelope {
+  /** '' for the null sender. */
+  readonly from: string;
+  readonly to: readonly string[];
+  readonly size: number;
+}
+
+export class SmtpTransport {
+  constructor(private readonly options: SmtpTransportOptions) {}
+
+  async send(target: SmtpTarget, envelope: OutgoingEnvelope, message: () => Readable): Promise<RecipientResult[]> {
+    let connection: SMTPConnection;
+    try {
+      connection = await this.connect(target);
+    } catch (err) {
+      return allRecipients(envelope.to, outcomeOfError(err), replyOf(err));
+    }
+    try {
+      const auth = target.kind === 'relay' ? target.hop.auth : undefined;
+      if (auth) {
+        const pass = resolveSecret(auth.pass, `next hop ${target.kind === 'relay' ? target.hop.host : ''} auth.pass`);
+        await new Promise<void>((resolve, reject) => connection.login({ user: auth.user, pass }, (err) => (err ? reject(err) : resolve())));
+      }
+      const info = await new Promise<SMTPConnection.SentMessageInfo>((resolve, reject) => {
+        connection.send(
+          { from: envelope.from === '' ? '' : envelope.from, to: [...envelope.to], size: envelope.size, use8BitMime: true },
+          message(),
+          (err, sent) => (err ? reject(err) : resolve(sent)),
+        );
+      });
+      const rejected = new Map((info.rejectedErrors ?? []).map((e) => [recipientOf(e), e] as const));
+      return envelope.to.map((recipient) => {
+        const err = rejected.get(recipient);
+        if (err) return { recipient, outcome: outcomeOfError(err), reply: replyOf(err) };
+        return { recipient, outcome: 'delivered', reply: oneLine(info.response) };
+      });
+    } catch (err) {
+      const perRecipient = new Map(((err as { rejectedErrors?: SMTPConnection.SMTPError[] }).rejectedErrors ?? []).map((e) => [recipientOf(e), e] as const));
+      return envelope.to.map((recipient) => {
+        const specific = perRecipient.get(recipient) ?? err;
+        return { recipient, outcome: outcomeOfError(specific), reply: replyOf(specific) };
+      });
+    } finally {
+      connection.quit();
+      // quit() waits for the server's reply; close() ends it even if the server never answers.
+      setTimeout(() => connection.close(), 1000).unref();
+    }
+  }
+
+  private async connect(target: SmtpTarget): Promise<SMTPConnection> {
+    const common = {
+      name: this.options.hostname,
+      connectionTimeout: this.options.connectTimeoutMs,
+      greetingTimeout: this.options.connectTimeoutMs,
+      socketTimeout: SMTP_IDLE_TIMEOUT_MS,
+      logger: false,
+    } as const;
+    let connection: SMTPConnection;
+    if (target.kind === 'relay') {
+      const { hop } = target;
+      connection = new SMTPConnection({
+        ...common,
+        host: hop.host,
+        port: hop.port,
+        secure: hop.implicitTls,
+        ...tlsOptions(hop.implicitTls ? 'required' : hop.tls, hop.allowInvalidCertificate),
+      });
+    } else {
+      const mx = await mxConnect({
+        target: target.domain,
+        port: this.options.mxPort,
+        maxConnectTime: this.options.connectTimeoutMs,
+        dnsOptions: {
+          blockLocalAddresses: this.options.blockLocalAddresses ?? true,
+          ...(this.options.resolve ? { resolve: this.options.resolve } : {}),
+        },
+      });
+      connection = new SMTPConnection({
+        ...common,
+        connection: mx.socket,
+        host: mx.hostname,
+        port: mx.port,
+        ...tlsOptions(this.options.mxTls, false),
+      });
+    }
+    // SMTPConnection emits 'error' as well as passing it to callbacks; an unheard 'error' would crash.
+    connection.on('error', () => undefined);
+    await new Promise<void>((resolve, reject) => connection.connect((err) => (err ? reject(err) : resolve())));
+    return connection;
+  }
+}
+
+function tlsOptions(mode: TlsMode, allowInvalidCertificate: boolean): Partial<SMTPConnection.Options> {
+  switch (mode) {
+    case 'off':
+      return { ignoreTLS: true };
+    case 'opportunistic':
+      return { opportunisticTLS: true, tls: { rejectUnauthorized: false } };
+    case 'required':
+      return { requireTLS: true, tls: { rejectUnauthorized: !allowInvalidCertificate } };
+  }
+}
+
+function allRecipients(to: readonly string[], outcome: DeliveryOutcome, reply: string): RecipientResult[] {
+  return to.map((recipient) => ({ recipient, outcome, reply }));
+}
+
+function recipientOf(err: SMTPConnection.SMTPError): string {
+  return String((err as { recipient?: unknown }).recipient ?? '');
+}
+
+/** 5xx is permanent; a DNS answer that the domain does not exist is too; anything else is retried. */
+export function outcomeOfError(err: unknown): DeliveryOutcome {
+  const e = err as { responseCode?: number; category?: string; temporary?: boolean } | undefined;
+  if (typeof e?.responseCode === 'number') return e.responseCode >= 500 && e.responseCode < 600 ? 'bounced' : 'deferred';
+  if (e?.category === 'dns' && !e.temporary) return 'bounced';
+  return 'deferred';
+}
+
+function replyOf(err: unknown): string {
+  const e = err as (SMTPConnection.SMTPError & MxConnectError) | undefined;
+  return oneLine(e?.response || e?.message || String(err));
+}
+
+/** Replies are remote text: one line, printable, bounded. */
+export function oneLine(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f]+/g, ' ').trim().slice(0, 500);
+}
