@@ -1,0 +1,279 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { newQueueId } from '../../src/core/queue-id.js';
+import { isPortcullisError } from '../../src/core/errors.js';
+import { nodeSpoolFiles, type SpoolFileLayer } from '../../src/spool/spool-file-layer.js';
+import { SpoolStore, SpoolWriteError, type SpoolRecord } from '../../src/spool/spool-store.js';
+
+let root: string;
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'portcullis-spool-'));
+});
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function freshDir(): Promise<string> {
+  const dir = join(root, newQueueId());
+  await mkdir(dir);
+  return dir;
+}
+
+function recordFor(queueId: string, size: number): SpoolRecord {
+  return {
+    version: 1,
+    envelope: {
+      queueId,
+      clientAddress: '127.0.0.1',
+      clientPort: 1234,
+      helo: 'client.test',
+      mailFrom: 'sender@example.net',
+      rcptTo: ['rcpt@example.org'],
+      direction: 'inbound',
+      receivedAt: Date.now(),
+      size,
+    },
+    prependHeaders: 'Received: from client.test\r\n',
+    verdict: { action: 'accept', score: 0, rule: 'threshold:accept', findings: [] },
+    recipients: [{ address: 'rcpt@example.org', disposition: 'deliver' }],
+  };
+}
+
+async function* chunks(...parts: string[]): AsyncGenerator<Buffer> {
+  for (const p of parts) yield Buffer.from(p);
+}
+
+/** A file layer that records every operation (by file base name) and can fail one step. */
+function recordingLayer(failAt?: (op: string) => NodeJS.ErrnoException | undefined): { layer: SpoolFileLayer; ops: string[] } {
+  const ops: string[] = [];
+  const note = (op: string): void => {
+    ops.push(op);
+    const err = failAt?.(op);
+    if (err) throw err;
+  };
+  const layer: SpoolFileLayer = {
+    ...nodeSpoolFiles,
+    async create(path) {
+      note(`create ${basename(path)}`);
+      const file = await nodeSpoolFiles.create(path);
+      return {
+        async write(data) {
+          note(`write ${basename(path)}`);
+          await file.write(data);
+        },
+        async sync() {
+          note(`fsync ${basename(path)}`);
+          await file.sync();
+        },
+        async close() {
+          note(`close ${basename(path)}`);
+          await file.close();
+        },
+      };
+    },
+    async rename(from, to) {
+      note(`rename ${basename(from)} ${basename(to)}`);
+      await nodeSpoolFiles.rename(from, to);
+    },
+    async fsyncDir(dir) {
+      note(`fsyncdir ${basename(dir)}`);
+      await nodeSpoolFiles.fsyncDir(dir);
+    },
+  };
+  return { layer, ops };
+}
+
+function enospc(): NodeJS.ErrnoException {
+  return Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+}
+
+describe('SpoolStore commit', () => {
+  it('writes, fsyncs, renames body then record, and fsyncs the directory before commit resolves', async () => {
+    const dir = await freshDir();
+    const { layer, ops } = recordingLayer();
+    const spool = await SpoolStore.open(dir, { fsync: true, files: layer });
+    const id = newQueueId();
+    const writer = spool.createWriter(id);
+    const { size } = await writer.receive(chunks('Subject: hi\r\n', '\r\n', 'body\r\n'));
+    assert.equal(size, 21);
+    ops.length = 0;
+    const record = recordFor(id, size);
+    await writer.commit(record);
+    const d = basename(dir);
+    assert.deepEqual(ops, [
+      `fsync ${id}.body.tmp`,
+      `close ${id}.body.tmp`,
+      `create ${id}.env.tmp`,
+      `write ${id}.env.tmp`,
+      `fsync ${id}.env.tmp`,
+      `close ${id}.env.tmp`,
+      `rename ${id}.body.tmp ${id}.body`,
+      `rename ${id}.env.tmp ${id}.env`,
+      `fsyncdir ${d}`,
+    ]);
+    assert.equal((await readFile(spool.bodyPath(id))).toString(), 'Subject: hi\r\n\r\nbody\r\n');
+    assert.deepEqual(await spool.read(id), record);
+    assert.deepEqual(await spool.listCommitted(), [id]);
+  });
+
+  it('does not resolve commit before the directory fsync has finished', async () => {
+    const dir = await freshDir();
+    let releaseDirSync: () => void = () => undefined;
+    let dirSyncStarted = false;
+    const layer: SpoolFileLayer = {
+      ...nodeSpoolFiles,
+      async fsyncDir(d) {
+        dirSyncStarted = true;
+        await new Promise<void>((resolve) => (releaseDirSync = resolve));
+        await nodeSpoolFiles.fsyncDir(d);
+      },
+    };
+    const spool = await SpoolStore.open(dir, { fsync: true, files: layer });
+    const id = newQueueId();
+    const writer = spool.createWriter(id);
+    await writer.receive(chunks('x'));
+    let committed = false;
+    const commit = writer.commit(recordFor(id, 1)).then(() => (committed = true));
+    while (!dirSyncStarted) await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(committed, false);
+    releaseDirSync();
+    await commit;
+    assert.equal(committed, true);
+  });
+
+  it('shares one directory fsync among commits that arrive while one is running', async () => {
+    const dir = await freshDir();
+    const { layer, ops } = recordingLayer();
+    const spool = await SpoolStore.open(dir, { fsync: true, files: layer });
+    const ids = Array.from({ length: 8 }, () => newQueueId());
+    await Promise.all(
+      ids.map(async (id) => {
+        const w = spool.createWriter(id);
+        await w.receive(chunks('m'));
+        await w.commit(recordFor(id, 1));
+      }),
+    );
+    const dirSyncs = ops.filter((o) => o.startsWith('fsyncdir')).length;
+    assert.ok(dirSyncs >= 1 && dirSyncs < ids.length, `expected fewer directory fsyncs than commits, got ${dirSyncs}`);
+    // Every rename happened before the last directory fsync began.
+    const lastDirSync = ops.lastIndexOf(ops.filter((o) => o.startsWith('fsyncdir')).at(-1)!);
+    assert.ok(ops.findLastIndex((o) => o.startsWith('rename')) < lastDirSync);
+    assert.equal((await spool.listCommitted()).length, ids.length);
+  });
+
+  it('skips fsyncs when fsync is off but keeps the rename order', async () => {
+    const dir = await freshDir();
+    const { layer, ops } = recordingLayer();
+    const spool = await SpoolStore.open(dir, { fsync: false, files: layer });
+    const id = newQueueId();
+    const w = spool.createWriter(id);
+    await w.receive(chunks('m'));
+    await w.commit(recordFor(id, 1));
+    assert.equal(ops.filter((o) => o.startsWith('fsync')).length, 0);
+    assert.ok(ops.indexOf(`rename ${id}.body.tmp ${id}.body`) < ops.indexOf(`rename ${id}.env.tmp ${id}.env`));
+  });
+
+  for (const step of ['write', 'fsync', 'create', 'rename', 'fsyncdir']) {
+    it(`rejects with PORTCULLIS_ERR_SPOOL_WRITE and leaves no message when ${step} fails with ENOSPC`, async () => {
+      const dir = await freshDir();
+      let armed = false;
+      const { layer } = recordingLayer((op) => (armed && op.startsWith(`${step} `) && (step !== 'create' || op.includes('.env')) ? enospc() : undefined));
+      const spool = await SpoolStore.open(dir, { fsync: true, files: layer });
+      const id = newQueueId();
+      const w = spool.createWriter(id);
+      if (step === 'write') armed = true;
+      const received = w.receive(chunks('data'));
+      if (step === 'write') {
+        await assert.rejects(received, (err: unknown) => err instanceof SpoolWriteError && err.errno === 'ENOSPC' && err.queueId === id);
+        await w.discard();
+      } else {
+        await received;
+        armed = true;
+        await assert.rejects(w.commit(recordFor(id, 4)), (err: unknown) => isPortcullisError(err, 'PORTCULLIS_ERR_SPOOL_WRITE'));
+        await w.discard();
+      }
+      assert.deepEqual(await spool.listCommitted(), []);
+      assert.deepEqual((await readdir(dir)).filter((n) => n !== 'corrupt'), []);
+    });
+  }
+
+  it('discard removes the temp body, is safe twice, and never removes a committed message', async () => {
+    const dir = await freshDir();
+    const spool = await SpoolStore.open(dir, { fsync: true });
+    const w = spool.createWriter(newQueueId());
+    await w.receive(chunks('data'));
+    assert.ok(existsSync(w.path));
+    await w.discard();
+    await w.discard();
+    assert.equal(existsSync(w.path), false);
+
+    const id = newQueueId();
+    const kept = spool.createWriter(id);
+    await kept.receive(chunks('data'));
+    await kept.commit(recordFor(id, 4));
+    await kept.discard();
+    assert.deepEqual(await spool.listCommitted(), [id]);
+  });
+
+  it('refuses queue ids that are not ULIDs before touching a path', async () => {
+    const spool = await SpoolStore.open(await freshDir(), { fsync: false });
+    assert.throws(() => spool.createWriter('../../etc/passwd'), (err: unknown) => isPortcullisError(err, 'PORTCULLIS_ERR_INVALID_ARGUMENT'));
+    assert.throws(() => spool.bodyPath('x/y'), (err: unknown) => isPortcullisError(err, 'PORTCULLIS_ERR_INVALID_ARGUMENT'));
+  });
+});
+
+describe('SpoolStore recovery', () => {
+  it('removes temp files and bodies without records, quarantines records without bodies, keeps committed messages', async () => {
+    const dir = await freshDir();
+    const spool = await SpoolStore.open(dir, { fsync: true });
+    const good = newQueueId();
+    const w = spool.createWriter(good);
+    await w.receive(chunks('ok'));
+    await w.commit(recordFor(good, 2));
+    const temp = newQueueId();
+    const orphanBody = newQueueId();
+    const orphanRecord = newQueueId();
+    await writeFile(join(dir, `${temp}.body.tmp`), 'partial');
+    await writeFile(join(dir, `${temp}.env.tmp`), '{');
+    await writeFile(join(dir, `${orphanBody}.body`), 'never acknowledged');
+    await writeFile(join(dir, `${orphanRecord}.env`), JSON.stringify(recordFor(orphanRecord, 1)));
+
+    const reopened = await SpoolStore.open(dir, { fsync: true });
+    assert.equal(reopened.recovery.tempFilesRemoved, 2);
+    assert.equal(reopened.recovery.orphanBodiesRemoved, 1);
+    assert.deepEqual(reopened.recovery.corrupt, [orphanRecord]);
+    assert.deepEqual(await reopened.listCommitted(), [good]);
+    assert.ok(existsSync(join(dir, 'corrupt', `${orphanRecord}.env`)));
+    assert.deepEqual((await readdir(dir)).sort(), ['corrupt', `${good}.body`, `${good}.env`].sort());
+  });
+
+  it('with recover off, leaves messages being received alone', async () => {
+    const dir = await freshDir();
+    const spool = await SpoolStore.open(dir, { fsync: false });
+    const w = spool.createWriter(newQueueId());
+    await w.receive(chunks('in progress'));
+    await SpoolStore.open(dir, { fsync: false, recover: false });
+    assert.ok(existsSync(w.path));
+    await w.discard();
+  });
+
+  it('read rejects a damaged record as PORTCULLIS_ERR_SPOOL_CORRUPT and remove deletes both files', async () => {
+    const dir = await freshDir();
+    const spool = await SpoolStore.open(dir, { fsync: false });
+    const id = newQueueId();
+    const w = spool.createWriter(id);
+    await w.receive(chunks('b'));
+    await w.commit(recordFor(id, 1));
+    await writeFile(join(dir, `${id}.env`), '{"version":1,');
+    await assert.rejects(spool.read(id), (err: unknown) => isPortcullisError(err, 'PORTCULLIS_ERR_SPOOL_CORRUPT'));
+    await spool.remove(id);
+    await spool.remove(id);
+    assert.deepEqual(await spool.listCommitted(), []);
+    assert.equal(existsSync(spool.bodyPath(id)), false);
+  });
+});
