@@ -77,7 +77,7 @@ export function sniffMessage(file: string): Candidate | undefined {
   }
 }
 
-/** Files under `paths`, in a stable order; missing paths are reported, not thrown. */
+/** Files under `paths` (named as given, for the output), in a stable order; missing paths are reported, not thrown. */
 function collectFiles(paths: readonly string[], io: ScanIo): { files: string[]; missing: number } {
   const files: string[] = [];
   let missing = 0;
@@ -90,13 +90,12 @@ function collectFiles(paths: readonly string[], io: ScanIo): { files: string[]; 
       else io.err(`skipped ${path}: not a regular file`);
     }
   };
-  for (const given of paths) {
-    const path = resolve(given);
+  for (const path of paths) {
     let stat;
     try {
       stat = statSync(path);
     } catch {
-      io.err(`${given}: no such file or directory`);
+      io.err(`${path}: no such file or directory`);
       missing++;
       continue;
     }

@@ -19,7 +19,6 @@
  * Trusts: the worker script and the analyzer modules given by the programmatic API (never from
  * config). Does not trust what a sandbox sends back (sandbox-protocol.ts validates it).
  */
-import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Envelope } from '../../core/envelope.js';
@@ -85,8 +84,11 @@ interface ActiveJob {
   readonly timer: NodeJS.Timeout;
 }
 
+/** The process handle, typed through spawn-sandbox.ts (the one module that names child_process). */
+type SandboxProcess = ReturnType<typeof spawnSandbox>;
+
 interface Sandbox {
-  readonly child: ChildProcess;
+  readonly child: SandboxProcess;
   ready: boolean;
   dead: boolean;
   startedAt: number;
