@@ -5,7 +5,9 @@
  */
 import type { Migration } from 'kysely';
 import { schemaInfo } from './0001-schema-info.js';
+import { delivery } from './0003-delivery.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-schema-info': schemaInfo,
+  '0003-delivery': delivery,
 };
