@@ -104,13 +104,14 @@ export async function startGateway(initial: Config, options: GatewayOptions = {}
       ...(options.analyzerModules ? { analyzerModules: options.analyzerModules } : {}),
     });
     closers.push(() => pool.close());
-    const scanner = new Scanner(pool, () => config.policy);
+    await pool.start();
+    const scanner = new Scanner(pool, config.policy);
     const queue = new DeliveryQueue({ db, spool, config, logger, tracking });
     const requeued = await queue.recover();
     if (requeued > 0) logger.warn({ requeued }, 'recovered committed messages that had no queue state (crash before enqueue)');
     queue.start();
     closers.push(() => queue.stop());
-    const callout = new RecipientCallout({ logger });
+    const callout = new RecipientCallout({ hostname: config.smtp.hostname, timeoutMs: config.delivery.connectTimeoutSeconds * 1000 });
     const tls = await loadTlsMaterial(config.smtp.tls, config.dataDir, config.smtp.hostname);
     if (tls.selfSigned) logger.warn('STARTTLS uses a self-signed certificate generated in dataDir/tls; configure smtp.tls for production');
 
@@ -165,6 +166,7 @@ export async function startGateway(initial: Config, options: GatewayOptions = {}
         config = next;
         for (const listener of listeners) listener.reconfigure(next);
         queue.reconfigure(next);
+        scanner.setPolicy(next.policy);
         logger.level = next.log.level;
         return restart;
       },

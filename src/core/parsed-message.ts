@@ -23,13 +23,30 @@ export interface MessagePart {
   readonly decodedSize: number;
 }
 
+/** How an attachment was found: attachments hide in many ways, and each way is a fact. */
+export type AttachmentOrigin =
+  | 'disposition' // Content-Disposition: attachment, or a filename parameter
+  | 'content-type-name' // only a name= parameter on Content-Type
+  | 'non-text-part' // a leaf part that is not text/plain or text/html, without a name
+  | 'rfc822' // a message/rfc822 part (also parsed as a nested message)
+  | 'uuencode' // a begin/end uuencoded block inside a text body
+  | 'yenc'
+  | 'binhex'
+  | 'tnef'; // a member of winmail.dat
+
 export interface Attachment {
   readonly declaredName?: string;
   readonly declaredType: string;
-  /** Type detected from the bytes, when known (filled by the type detection analyzer). */
-  readonly detectedType?: string;
   readonly size: number;
   readonly sha256: string;
+  readonly origin: AttachmentOrigin;
+  /** Position in the MIME tree, e.g. `1.2` (for the admin reading a verdict). */
+  readonly partPath: string;
+  /**
+   * The decoded bytes. Exists only inside sandbox processes: summaries sent to the main process
+   * carry names, types and hashes, never content.
+   */
+  readonly content: Uint8Array;
 }
 
 export interface ParsedMessage {

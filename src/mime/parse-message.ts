@@ -67,7 +67,7 @@ export function parseMessage(raw: Buffer): ParseResult {
 }
 
 /** One entity (the message or a part) whose headers are parsed and body is raw[start, end). */
-function parseEntity(raw: Buffer, headers: HeaderMap, start: number, end: number, depth: number, state: ParseState): MessagePart {
+function parseEntity(raw: Buffer, headers: HeaderMap, start: number, end: number, depth: number, state: ParseState, partPath = '1'): MessagePart {
   state.parts++;
   const contentType = parseHeaderParams(firstHeader(headers, 'content-type') ?? 'text/plain');
   const type = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(contentType.value) ? contentType.value : 'text/plain';
@@ -92,7 +92,7 @@ function parseEntity(raw: Buffer, headers: HeaderMap, start: number, end: number
       }
       const section = parseHeaderSection(raw, bodyStart, bodyEnd);
       state.findings.push(...section.findings);
-      children.push(parseEntity(raw, section.headers, section.bodyOffset, bodyEnd, depth + 1, state));
+      children.push(parseEntity(raw, section.headers, section.bodyOffset, bodyEnd, depth + 1, state, `${partPath}.${children.length + 1}`));
     }
     return { headers, contentType: type, children, decodedSize: 0 };
   }
@@ -110,6 +110,9 @@ function parseEntity(raw: Buffer, headers: HeaderMap, start: number, end: number
       declaredType: type,
       size: decoded.length,
       sha256: createHash('sha256').update(decoded).digest('hex'),
+      origin: type === 'message/rfc822' ? 'rfc822' : disposition.params.has('filename') || disposition.value === 'attachment' ? 'disposition' : name !== undefined ? 'content-type-name' : 'non-text-part',
+      partPath,
+      content: decoded,
     });
   }
   return { headers, contentType: type, children: [], decodedSize: decoded.length };

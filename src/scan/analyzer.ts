@@ -10,9 +10,52 @@ import type { Envelope, Direction } from '../core/envelope.js';
 import type { Finding } from '../core/finding.js';
 import type { ParsedMessage } from '../core/parsed-message.js';
 
-/** What earlier analyzers publish for later ones (URL list, attachment list, ...). */
+/** The true type of a file, detected from its bytes (scan/analyzers/file-types.ts fills it). */
+export interface DetectedType {
+  /** Media type, e.g. `application/x-msdownload`; `application/octet-stream` when unknown. */
+  readonly mime: string;
+  /** Canonical extension, e.g. `exe`. */
+  readonly ext: string;
+  /** Coarse class that policy acts on. */
+  readonly kind: 'executable' | 'script' | 'archive' | 'document' | 'image' | 'text' | 'disk-image' | 'other';
+}
+
+/**
+ * A file found in the message: every attachment, and every member an analyzer extracts from one
+ * (archive members, PDF embedded files, OLE streams worth scanning). Later analyzers (true type,
+ * ClamAV, hash blocklist) look at all of them, so a member is checked like a top-level attachment.
+ */
+export interface ScannedFile {
+  /** The declared file name or member path, as the attacker wrote it (never used as a path). */
+  readonly name?: string;
+  /** Where it came from, outermost first: `['invoice.zip', 'inner.tar']`; empty for attachments. */
+  readonly container: readonly string[];
+  readonly content: Uint8Array;
+  readonly declaredType?: string;
+  readonly sha256: string;
+  /** Filled by the file-types analyzer. */
+  detectedType?: DetectedType;
+}
+
+/** What earlier analyzers publish for later ones. The pipeline seeds `files` with the attachments. */
 export interface ScanFacts {
-  urls?: string[];
+  /** URLs from text, HTML (href, src, form actions) and PDF /URI, for the phishing checks. */
+  readonly urls: string[];
+  /** Attachments first; extracting analyzers append members (bounded by their own limits). */
+  readonly files: ScannedFile[];
+}
+
+/** A virus scanner (clamd); the adapter lives at the edge, tests pass a fake. */
+export interface VirusScanner {
+  /** `clean`, or the signature name found; rejects when the scanner cannot answer (fail closed). */
+  scan(content: Uint8Array, signal: AbortSignal): Promise<{ readonly infected: false } | { readonly infected: true; readonly signature: string }>;
+}
+
+/** The outside-world ports an analyzer may use; absent when not configured. */
+export interface ScanPorts {
+  readonly virusScanner?: VirusScanner;
+  /** Lower-case hex sha256 values of known-bad files. */
+  readonly hashBlocklist?: ReadonlySet<string>;
 }
 
 export interface AnalyzerContext {
@@ -22,6 +65,7 @@ export interface AnalyzerContext {
   readonly envelope: Envelope;
   readonly signal: AbortSignal;
   readonly facts: ScanFacts;
+  readonly ports: ScanPorts;
 }
 
 export interface Analyzer {

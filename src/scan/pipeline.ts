@@ -9,9 +9,10 @@
  * same. When the signal is aborted (the job's time budget is spent), the remaining analyzers are
  * not run and SCAN_LIMIT_TIME says which.
  */
-import type { Analyzer, AnalyzerContext, ScanFacts } from './analyzer.js';
+import type { Analyzer, AnalyzerContext, ScanFacts, ScanPorts } from './analyzer.js';
 import type { Envelope } from '../core/envelope.js';
 import { finding, type Finding } from '../core/finding.js';
+import type { ParsedMessage } from '../core/parsed-message.js';
 import { parseMessage } from '../mime/parse-message.js';
 import { parseReceivedClient } from '../mime/received.js';
 import { firstHeader } from '../mime/header-section.js';
@@ -35,6 +36,7 @@ export async function runPipeline(
   envelope: Envelope,
   analyzers: readonly Analyzer[],
   signal: AbortSignal,
+  ports: ScanPorts = {},
 ): Promise<PipelineResult> {
   let parsed;
   try {
@@ -48,7 +50,8 @@ export async function runPipeline(
     raw,
     envelope: envelope.clientAddress === '' ? withClientFromReceived(envelope, parsed.message.headers) : envelope,
     signal,
-    facts: {} satisfies ScanFacts,
+    facts: initialFacts(parsed.message),
+    ports,
   };
   const toRun = analyzers.filter((a) => a.directions.includes(envelope.direction));
   for (const [index, analyzer] of toRun.entries()) {
@@ -66,6 +69,20 @@ export async function runPipeline(
     }
   }
   return { findings, summary: summarizeMessage(parsed.message) };
+}
+
+/** The facts every scan starts from: each attachment is a file to check, no URLs yet. */
+export function initialFacts(message: ParsedMessage): ScanFacts {
+  return {
+    urls: [],
+    files: message.attachments.map((a) => ({
+      ...(a.declaredName !== undefined ? { name: a.declaredName } : {}),
+      container: [],
+      content: a.content,
+      declaredType: a.declaredType,
+      sha256: a.sha256,
+    })),
+  };
 }
 
 /**

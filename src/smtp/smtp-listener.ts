@@ -35,12 +35,7 @@ export type ListenerKind = 'mx' | 'submission';
 /** What the scanner tells the session about one message (ports declared where they are used). */
 export interface SessionScanOutcome {
   readonly verdict: Verdict;
-  readonly summary: {
-    readonly messageId?: string;
-    readonly subject?: string;
-    readonly from?: string;
-    readonly attachments?: MessageSummary['attachments'];
-  };
+  readonly summary: Pick<MessageSummary, 'messageId' | 'subject' | 'fromHeader' | 'attachments'>;
 }
 
 export interface MessageScanner {
@@ -436,7 +431,7 @@ export class SmtpListener {
       rcptTo: envelope.rcptTo,
       ...(summary.messageId !== undefined ? { messageId: summary.messageId } : {}),
       ...(summary.subject !== undefined ? { subject: summary.subject } : {}),
-      ...(summary.from !== undefined ? { fromHeader: summary.from } : {}),
+      ...(summary.fromHeader !== undefined ? { fromHeader: summary.fromHeader } : {}),
       size: envelope.size,
       action: verdict.action,
       score: verdict.score,

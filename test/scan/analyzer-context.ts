@@ -4,6 +4,7 @@
  */
 import type { AnalyzerContext } from '../../src/scan/analyzer.js';
 import type { Envelope } from '../../src/core/envelope.js';
+import { initialFacts } from '../../src/scan/pipeline.js';
 import { parseMessage } from '../../src/mime/parse-message.js';
 
 export const testEnvelope: Envelope = {
@@ -25,5 +26,6 @@ export function crlf(...lines: string[]): string {
 
 export function contextFor(raw: string | Buffer, envelope: Envelope = testEnvelope): AnalyzerContext {
   const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
-  return { message: parseMessage(bytes).message, raw: bytes, envelope, signal: new AbortController().signal, facts: {} };
+  const message = parseMessage(bytes).message;
+  return { message, raw: bytes, envelope, signal: new AbortController().signal, facts: initialFacts(message), ports: {} };
 }

@@ -32,7 +32,7 @@ test('analyzers run in order for the envelope direction and share facts; the sum
   const seen: string[] = [];
   const first = analyzer('first', async (ctx) => {
     seen.push('first');
-    ctx.facts.urls = ['https://example.org/'];
+    ctx.facts.urls.push('https://example.org/');
     return [{ id: 'TEST_FIRST', detail: 'one' }];
   });
   const second = analyzer('second', async (ctx) => {

@@ -13,7 +13,8 @@
  * - `--max-old-space-size` caps the V8 heap (heap exhaustion aborts the process: SIGABRT); the
  *   pool's watchdog covers time and resident memory (Buffers live outside the heap).
  * - An empty environment: secrets the gateway reads from environment variables are not there.
- * - stdio: stdin ignored, stdout/stderr inherited (a crash's stack reaches the log), IPC for jobs.
+ * - stdio: stdin ignored; stdout and stderr both go to the parent's stderr (a crash's stack reaches
+ *   the log, and nothing a sandbox prints can corrupt `scan --json` on stdout); IPC for jobs.
  *
  * What Node 20.20 needs, checked by hand and by test/scan/sandbox/sandbox-pool.test.ts:
  * - `--allow-fs-read` takes ONE path per flag and is repeated (20.20 warns that the
@@ -66,7 +67,7 @@ export function sandboxArguments(options: SpawnSandboxOptions): string[] {
 export function spawnSandbox(options: SpawnSandboxOptions): ChildProcess {
   return spawn(process.execPath, sandboxArguments(options), {
     shell: false,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 2, 2, 'ipc'],
     env: {},
     cwd: PROJECT_ROOT,
     serialization: 'json',
