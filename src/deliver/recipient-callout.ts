@@ -20,6 +20,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { AcceptedDomain, NextHop } from '../config/schema.js';
 import { PortcullisError } from '../core/errors.js';
+import { oneLine } from './smtp-transport.js';
 import type { Logger } from 'pino';
 
 export type CalloutResult = 'accept' | 'reject' | 'tempfail';
@@ -210,5 +211,5 @@ async function probe(hop: NextHop, hostname: string, address: string, timeoutMs:
 }
 
 function tempfail(reply: string): ProbeResult {
-  return { result: 'tempfail', reply: reply.replace(/[\x00-\x1f\x7f]+/g, ' ').slice(0, 300) };
+  return { result: 'tempfail', reply: oneLine(reply) };
 }

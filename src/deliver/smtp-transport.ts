@@ -169,5 +169,5 @@ function replyOf(err: unknown): string {
 
 /** Replies are remote text: one line, printable, bounded. */
 export function oneLine(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f]+/g, ' ').trim().slice(0, 500);
+  return text.replace(/\p{Cc}+/gu, ' ').trim().slice(0, 500);
 }

@@ -14,7 +14,7 @@ import { DeliveryQueue } from '../../src/deliver/delivery-queue.js';
 import type { TrackingEvent, TrackingSink } from '../../src/observe/tracking-event.js';
 import { SpoolStore, type SpoolRecord } from '../../src/spool/spool-store.js';
 import { openDatabase, type Database } from '../../src/store/database.js';
-import { startSmtpSink, type SinkReply, type SmtpSink } from '../helpers/smtp-sink.js';
+import { startSmtpSink, type SinkReply } from '../helpers/smtp-sink.js';
 
 const logger = pino({ level: 'silent' });
 let root: string;
