@@ -2,12 +2,91 @@
  * The table types of the database, one interface per concern, combined into `Tables` for Kysely.
  * Each concern's migration lives in store/migrations/ and is listed in migrations/index.ts.
  */
+import type { Generated } from 'kysely';
 
 export interface Tables {
   /** Placeholder until the first concern's tables are added. */
   schema_info: { key: string; value: string };
+  tracking_message: TrackingMessageTable;
+  tracking_recipient: TrackingRecipientTable;
+  tracking_event: TrackingEventTable;
+  audit_log: AuditLogTable;
+  audit_head: AuditHeadTable;
+  users: UsersTable;
   recipient_state: RecipientStateTable;
   mailbox: MailboxTable;
+}
+
+/** One row per message: the hunt fields of MessageSummary (observe/tracking-event.ts). */
+export interface TrackingMessageTable {
+  queue_id: string;
+  received_at: number;
+  node: string;
+  direction: string;
+  client_address: string;
+  client_hostname: string | null;
+  helo: string;
+  tls: string | null;
+  auth_user: string | null;
+  /** Lower-cased envelope sender ('' for the null sender). */
+  mail_from: string;
+  /** JSON array of the envelope recipients, in envelope order. */
+  rcpt_to: string;
+  message_id: string | null;
+  subject: string | null;
+  from_header: string | null;
+  size: number;
+  action: string;
+  score: number;
+  rule: string;
+  /** JSON array of { id, score, detail }. */
+  findings: string;
+  /** JSON array of { name?, type?, sha256, size }, or null. */
+  attachments: string | null;
+}
+
+/** One row per (message, recipient), so a search by recipient uses an index. */
+export interface TrackingRecipientTable {
+  queue_id: string;
+  /** Lower-cased. */
+  recipient: string;
+}
+
+export interface TrackingEventTable {
+  id: Generated<number>;
+  queue_id: string;
+  at: number;
+  kind: string;
+  recipient: string | null;
+  detail: string | null;
+}
+
+/** The hash-chained audit log (observe/audit-log.ts); rows are only ever inserted. */
+export interface AuditLogTable {
+  seq: number;
+  at: number;
+  actor: string;
+  action: string;
+  target: string;
+  /** Canonical JSON (sorted keys) of the details object. */
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** A single row (id 1): the count and hash of the newest audit record, to detect tail truncation. */
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+/** SMTP AUTH accounts; the password is stored only as an argon2id hash. */
+export interface UsersTable {
+  username: string;
+  password_hash: string;
+  created_at: number;
+  updated_at: number;
 }
 
 export type RecipientStatus = 'queued' | 'deferred' | 'delivered' | 'bounced' | 'quarantined' | 'deleted';

@@ -5,9 +5,15 @@
  */
 import type { Migration } from 'kysely';
 import { schemaInfo } from './0001-schema-info.js';
+import { tracking } from './0002-tracking.js';
 import { delivery } from './0003-delivery.js';
+import { audit } from './0004-audit.js';
+import { users } from './0005-users.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-schema-info': schemaInfo,
+  '0002-tracking': tracking,
   '0003-delivery': delivery,
+  '0004-audit': audit,
+  '0005-users': users,
 };
