@@ -89,19 +89,26 @@ export class AuditLog {
     this.#db = db;
   }
 
-  append(entry: AuditEntry): Promise<void> {
-    const appended = appendQueue.then(() => this.#appendNow(entry));
+  /**
+   * Appends one record. When `change` is given it runs first, inside the same write transaction,
+   * so the state change and its audit record are committed together or not at all (a change that
+   * throws leaves neither). `change` must use the connection it is given and must not append
+   * to the audit log itself.
+   */
+  append(entry: AuditEntry, change?: (db: Database) => Promise<void>): Promise<void> {
+    const appended = appendQueue.then(() => this.#appendNow(entry, change));
     appendQueue = appended.catch(() => undefined);
     return appended;
   }
 
-  async #appendNow(entry: AuditEntry): Promise<void> {
+  async #appendNow(entry: AuditEntry, change: ((db: Database) => Promise<void>) | undefined): Promise<void> {
     const details = canonicalJson(entry.details ?? {});
     const actor = describeActor(entry.actor);
     const at = Date.now();
     await this.#db.connection().execute(async (conn) => {
       await sql`begin immediate`.execute(conn);
       try {
+        if (change) await change(conn);
         const last = await conn.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
         const seq = (last?.seq ?? 0) + 1;
         const prevHash = last?.hash ?? AUDIT_GENESIS_HASH;
