@@ -53,7 +53,7 @@ export interface Gateway {
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
 
 /** Settings read once at start; changing them needs a restart. */
-const RESTART_KEYS = ['dataDir', 'smtp.listen', 'smtp.submission', 'smtp.tls', 'smtp.proxyProtocol', 'http.listen', 'scan.sandboxes', 'scan.heapMb'] as const;
+const RESTART_KEYS = ['dataDir', 'smtp.listen', 'smtp.submission', 'smtp.tls', 'smtp.proxyProtocol', 'http.listen', 'scan.sandboxes', 'scan.heapMb', 'scan.clamav', 'scan.hashBlocklist'] as const;
 
 export function assertSafeListen(config: Config): void {
   if (config.domains.length > 0) return;
@@ -100,6 +100,7 @@ export async function startGateway(initial: Config, options: GatewayOptions = {}
       queueTimeoutMs: config.scan.queueTimeoutMs,
       readablePaths: [spool.dir],
       disabledAnalyzers: config.scan.disabledAnalyzers,
+      ports: { clamav: config.scan.clamav, hashBlocklist: config.scan.hashBlocklist },
       logger,
       ...(options.analyzerModules ? { analyzerModules: options.analyzerModules } : {}),
     });

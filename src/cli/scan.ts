@@ -152,6 +152,7 @@ export async function runScan(paths: readonly string[], options: ScanOptions, io
       queueTimeoutMs: config.scan.queueTimeoutMs,
       readablePaths: paths.map((p) => resolve(p)),
       disabledAnalyzers: config.scan.disabledAnalyzers,
+      ports: { clamav: config.scan.clamav, hashBlocklist: config.scan.hashBlocklist },
     });
     try {
       await pool.start();

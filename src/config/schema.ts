@@ -122,6 +122,33 @@ const smtpSchema = z.strictObject({
   proxyProtocol: z.boolean().default(false),
 });
 
+/**
+ * Where clamd listens: `tcp://host:port` (`tcp://[v6]:port`), or the absolute path of its unix
+ * socket (`/run/clamav/clamd.ctl`, optionally written `unix:/run/...`).
+ */
+const clamdAddress = z.string().transform((value, ctx) => {
+  const tcp = /^tcp:\/\/(?:\[([0-9a-fA-F:.]+)\]|([^:/\s[\]]+)):(\d{1,5})\/?$/.exec(value);
+  if (tcp) {
+    const port = Number(tcp[3]);
+    if (port >= 1 && port <= 65535) return { kind: 'tcp' as const, host: (tcp[1] ?? tcp[2]) as string, port };
+  }
+  const path = value.startsWith('unix:') ? value.slice('unix:'.length) : value;
+  if (!tcp && path.startsWith('/') && !path.includes('\0')) return { kind: 'unix' as const, path };
+  ctx.addIssue({ code: 'custom', message: `expected tcp://host:port or an absolute unix socket path, got ${JSON.stringify(value)}` });
+  return z.NEVER;
+});
+export type ClamdAddress = z.output<typeof clamdAddress>;
+
+/** The clamd (ClamAV daemon) to send attachments to; absent means no antivirus scan. */
+const clamavSchema = z.strictObject({
+  address: clamdAddress,
+  /** Connect, send and answer, per file; over it the message is tempfailed (CLAMAV_UNAVAILABLE). */
+  timeoutMs: positiveInt().default(15000),
+  /** Largest file sent; keep at or under clamd's StreamMaxLength. Larger files: CLAMAV_SKIPPED_SIZE. */
+  maxBytes: positiveInt().max(MAX_MESSAGE_BYTES_CEILING).default(25 * 1024 * 1024),
+});
+export type ClamavConfig = z.output<typeof clamavSchema>;
+
 const scanSchema = z.strictObject({
   /** Number of sandbox processes; 0 is not allowed (scanning is never off). */
   sandboxes: positiveInt().max(64).default(2),
@@ -135,6 +162,10 @@ const scanSchema = z.strictObject({
   queueTimeoutMs: positiveInt().default(30000),
   /** Analyzers to switch off by name. */
   disabledAnalyzers: z.array(z.string().min(1)).default([]),
+  /** ClamAV through clamd's INSTREAM command; absent: no antivirus scan. */
+  clamav: clamavSchema.optional(),
+  /** A file of sha256 hex values of known-bad files, one a line (`#` starts a comment). */
+  hashBlocklist: z.string().min(1).optional(),
 });
 
 const policySchema = z.strictObject({

@@ -28,6 +28,12 @@ export const DEFAULT_SCORES: ReadonlyMap<string, number> = new Map([
   ['SIZE_LINE_TOO_LONG', 1],
   ['SIZE_HEADER_LARGE', 1],
   ['SIZE_MESSAGE_LARGE', 0],
+  // Antivirus and hash blocklist (scan/analyzers/clamav.ts, hash-blocklist.ts): decisive below;
+  // the scores only make the total say how bad it was.
+  ['CLAMAV_INFECTED', 100],
+  ['HASH_BLOCKLISTED', 100],
+  ['CLAMAV_UNAVAILABLE', 0],
+  ['CLAMAV_SKIPPED_SIZE', 0],
 ]);
 
 /** Ids meaning the scan did not finish: the message must be offered again later. */
@@ -40,12 +46,24 @@ const TEMPFAIL_IDS: ReadonlySet<string> = new Set([
   'SCAN_INPUT_UNREADABLE',
 ]);
 
+/** Malware found, by a virus scanner or by a known hash: never delivered, refused in the session. */
+const ANTIVIRUS_REJECT_IDS: ReadonlySet<string> = new Set(['CLAMAV_INFECTED', 'HASH_BLOCKLISTED']);
+
+/**
+ * Antivirus could not give an answer: clamd down or erroring must never let mail through
+ * (DESIGN.md invariant 3), so the sender retries; a file too large for clamd is held.
+ */
+const ANTIVIRUS_TEMPFAIL_IDS: ReadonlySet<string> = new Set(['CLAMAV_UNAVAILABLE']);
+const ANTIVIRUS_QUARANTINE_IDS: ReadonlySet<string> = new Set(['CLAMAV_SKIPPED_SIZE']);
+
 /** The family whose other members mean "only partly read": quarantine. */
 const PARTLY_READ_PREFIX = 'SCAN_LIMIT_';
 
 /** The action a decisive id forces, or undefined for an id that is only scored. */
 export function decisiveAction(id: string): Action | undefined {
-  if (TEMPFAIL_IDS.has(id)) return 'tempfail';
+  if (TEMPFAIL_IDS.has(id) || ANTIVIRUS_TEMPFAIL_IDS.has(id)) return 'tempfail';
+  if (ANTIVIRUS_REJECT_IDS.has(id)) return 'reject';
+  if (ANTIVIRUS_QUARANTINE_IDS.has(id)) return 'quarantine';
   if (id.startsWith(PARTLY_READ_PREFIX)) return 'quarantine';
   return undefined;
 }

@@ -47,6 +47,8 @@ export interface ScanFacts {
 
 /** A virus scanner (clamd); the adapter lives at the edge, tests pass a fake. */
 export interface VirusScanner {
+  /** Largest file the scanner accepts; the caller reports larger files instead of sending them. */
+  readonly maxBytes: number;
   /** `clean`, or the signature name found; rejects when the scanner cannot answer (fail closed). */
   scan(content: Uint8Array, signal: AbortSignal): Promise<{ readonly infected: false } | { readonly infected: true; readonly signature: string }>;
 }

@@ -13,8 +13,10 @@ import { PortcullisError } from '../core/errors.js';
 import { gtube } from './analyzers/gtube.js';
 import { headerSanity } from './analyzers/header-sanity.js';
 import { sizeLimits } from './analyzers/size-limits.js';
+import { clamav } from './analyzers/clamav.js';
+import { hashBlocklist } from './analyzers/hash-blocklist.js';
 
-export const BUILTIN_ANALYZERS: readonly Analyzer[] = [headerSanity, gtube, sizeLimits];
+export const BUILTIN_ANALYZERS: readonly Analyzer[] = [headerSanity, gtube, sizeLimits, clamav, hashBlocklist];
 
 export interface AnalyzerListOptions {
   /** Analyzers appended after the built-in ones (loaded from `analyzerModules` in a sandbox). */

@@ -27,7 +27,7 @@ import { finding, type Finding } from '../../core/finding.js';
 import { requireLimit } from '../../core/limits.js';
 import { sandboxRestarts } from '../../observe/metrics.js';
 import type { MessageSummaryPart } from '../summarize-message.js';
-import { readWorkerMessage, type JobMessage, type WorkerMessage } from './sandbox-protocol.js';
+import { readWorkerMessage, type JobMessage, type SandboxPortSettings, type WorkerMessage } from './sandbox-protocol.js';
 import { spawnSandbox } from './spawn-sandbox.js';
 
 /** The logging port (pino's Logger satisfies it). */
@@ -52,6 +52,8 @@ export interface SandboxPoolOptions {
   readonly analyzerModules?: readonly string[];
   /** Analyzer names to switch off (config `scan.disabledAnalyzers`). */
   readonly disabledAnalyzers?: readonly string[];
+  /** clamd and the hash blocklist (config `scan.clamav`, `scan.hashBlocklist`); the blocklist file becomes readable. */
+  readonly ports?: SandboxPortSettings;
   readonly logger?: SandboxLogger;
 }
 
@@ -134,7 +136,14 @@ export class SandboxPool {
     })) {
       requireLimit(`sandbox ${name}`, value);
     }
-    this.options = { ...options, readablePaths: options.readablePaths.map((p) => resolve(p)) };
+    // The sandbox's working directory is the project root, so relative paths are resolved
+    // here, against the caller's. clamd's unix socket needs no read permission (Node 20.20).
+    const hashBlocklist = options.ports?.hashBlocklist === undefined ? undefined : resolve(options.ports.hashBlocklist);
+    this.options = {
+      ...options,
+      readablePaths: [...options.readablePaths, ...(hashBlocklist === undefined ? [] : [hashBlocklist])].map((p) => resolve(p)),
+      ports: { ...options.ports, ...(hashBlocklist === undefined ? {} : { hashBlocklist }) },
+    };
     this.watchdog = setInterval(() => this.checkAll(), WATCHDOG_INTERVAL_MS);
     this.watchdog.unref();
   }
@@ -222,6 +231,7 @@ export class SandboxPool {
         disabledAnalyzers: this.options.disabledAnalyzers ?? [],
         timeoutMs: this.options.timeoutMs,
         heartbeatMs: HEARTBEAT_MS,
+        ports: this.options.ports ?? {},
       },
     });
     const now = Date.now();

@@ -7,6 +7,15 @@
 import type { Envelope } from '../../core/envelope.js';
 import { finding, type Finding } from '../../core/finding.js';
 import type { MessageSummaryPart } from '../summarize-message.js';
+import type { ClamavConfig } from '../../config/schema.js';
+
+/** What the worker needs to build its ScanPorts (scan/analyzer.ts); an absent key is not configured. */
+export interface SandboxPortSettings {
+  /** clamd, for the clamav analyzer's VirusScanner. */
+  readonly clamav?: ClamavConfig;
+  /** Absolute path of the sha256 blocklist file, read once when the worker starts. */
+  readonly hashBlocklist?: string;
+}
 
 /** The worker's fixed options, passed as one JSON argument at spawn time. */
 export interface WorkerOptions {
@@ -17,6 +26,7 @@ export interface WorkerOptions {
   readonly timeoutMs: number;
   /** How often the worker reports its memory use. */
   readonly heartbeatMs: number;
+  readonly ports?: SandboxPortSettings;
 }
 
 export interface JobMessage {

@@ -4,15 +4,18 @@
  * nothing else, and may not write, spawn or start threads.
  *
  * Contract with sandbox-pool.ts (messages in sandbox-protocol.ts): on start it loads the
- * analyzer list (built-ins, then the extra modules named in its options) and sends `ready`, or
- * `fatal` with the reason and exits 1. Then, one job at a time: reads the file at `path` from
+ * analyzer list (built-ins, then the extra modules named in its options) and its ports (the
+ * clamd client, the hash blocklist read once from its file) and sends `ready`, or `fatal` with
+ * the reason (an unreadable or malformed blocklist, for one) and exits 1. Then, one job at a time: reads the file at `path` from
  * `offset` (at most MAX_MESSAGE_BYTES_CEILING bytes: the rest is SCAN_LIMIT_MESSAGE_SIZE), runs
  * the pipeline and sends `result`. Every `heartbeatMs` it reports its memory use. It exits when
  * the main process goes away. A bug here kills only this process: the pool replaces it.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import type { Analyzer } from '../analyzer.js';
+import type { Analyzer, ScanPorts } from '../analyzer.js';
+import { parseHashBlocklist } from '../analyzers/hash-blocklist.js';
+import { ClamdClient } from '../clamd-client.js';
 import { finding, type Finding } from '../../core/finding.js';
 import { MAX_MESSAGE_BYTES_CEILING } from '../../core/limits.js';
 import { runPipeline } from '../pipeline.js';
@@ -43,6 +46,16 @@ async function loadAnalyzers(options: WorkerOptions): Promise<readonly Analyzer[
   return buildAnalyzerList({ extra, disabled: options.disabledAnalyzers });
 }
 
+/** The ports analyzers get: clamd's client, and the blocklist read once for this process. */
+function buildPorts(settings: WorkerOptions['ports']): ScanPorts {
+  return {
+    ...(settings?.clamav ? { virusScanner: new ClamdClient(settings.clamav) } : {}),
+    ...(settings?.hashBlocklist !== undefined
+      ? { hashBlocklist: parseHashBlocklist(readFileSync(settings.hashBlocklist, 'utf8'), settings.hashBlocklist) }
+      : {}),
+  };
+}
+
 /** Reads the message within the ceiling; a longer file is scanned up to it and reported. */
 function readMessage(path: string, offset: number): { raw: Buffer; findings: Finding[] } {
   const fd = openSync(path, 'r');
@@ -66,7 +79,7 @@ function readMessage(path: string, offset: number): { raw: Buffer; findings: Fin
   }
 }
 
-async function runJob(job: JobMessage, analyzers: readonly Analyzer[], options: WorkerOptions): Promise<void> {
+async function runJob(job: JobMessage, analyzers: readonly Analyzer[], ports: ScanPorts, options: WorkerOptions): Promise<void> {
   let input;
   try {
     input = readMessage(job.path, job.offset);
@@ -78,15 +91,17 @@ async function runJob(job: JobMessage, analyzers: readonly Analyzer[], options: 
   // Analyzers see the deadline a little before the watchdog's, so a cooperative one can stop
   // and the pipeline can still say what ran.
   const budget = Math.max(1, options.timeoutMs - Math.max(100, Math.floor(options.timeoutMs / 10)));
-  const result = await runPipeline(input.raw, job.envelope, analyzers, AbortSignal.timeout(budget));
+  const result = await runPipeline(input.raw, job.envelope, analyzers, AbortSignal.timeout(budget), ports);
   send({ kind: 'result', jobId: job.jobId, findings: [...input.findings, ...result.findings], summary: result.summary });
 }
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as WorkerOptions;
   let analyzers: readonly Analyzer[];
+  let ports: ScanPorts;
   try {
     analyzers = await loadAnalyzers(options);
+    ports = buildPorts(options.ports);
   } catch (err) {
     send({ kind: 'fatal', detail: err instanceof Error ? err.message : String(err) });
     process.exitCode = 1;
@@ -102,7 +117,7 @@ async function main(): Promise<void> {
   // Jobs are sent one at a time; a chain keeps them sequential even if the pool misbehaves.
   let chain = Promise.resolve();
   process.on('message', (message: JobMessage) => {
-    chain = chain.then(() => runJob(message, analyzers, options));
+    chain = chain.then(() => runJob(message, analyzers, ports, options));
   });
   send({ kind: 'ready' });
 }
