@@ -34,6 +34,21 @@ export const DEFAULT_SCORES: ReadonlyMap<string, number> = new Map([
   ['HASH_BLOCKLISTED', 100],
   ['CLAMAV_UNAVAILABLE', 0],
   ['CLAMAV_SKIPPED_SIZE', 0],
+  // True types (scan/analyzers/file-types.ts). By true type: decisive quarantine below (the issue's
+  // documented default for executables and scripts, and for the post-macro droppers: LNK, HTA,
+  // disk images, OneNote). Name tricks and mismatches only score: each tags alone (>= 5) and any
+  // two together reach quarantine (>= 10).
+  ['FILE_EXECUTABLE', 10],
+  ['FILE_SCRIPT', 10],
+  ['FILE_LNK', 10],
+  ['FILE_HTA', 10],
+  ['FILE_DISK_IMAGE', 10],
+  ['FILE_ONENOTE', 10],
+  ['FILE_EXTENSION_DANGEROUS', 6],
+  ['FILE_DOUBLE_EXTENSION', 6],
+  ['FILE_NAME_RTLO', 7],
+  ['FILE_NAME_INVISIBLE_CHARS', 5],
+  ['FILE_TYPE_MISMATCH', 5],
 ]);
 
 /** Ids meaning the scan did not finish: the message must be offered again later. */
@@ -56,6 +71,9 @@ const ANTIVIRUS_REJECT_IDS: ReadonlySet<string> = new Set(['CLAMAV_INFECTED', 'H
 const ANTIVIRUS_TEMPFAIL_IDS: ReadonlySet<string> = new Set(['CLAMAV_UNAVAILABLE']);
 const ANTIVIRUS_QUARANTINE_IDS: ReadonlySet<string> = new Set(['CLAMAV_SKIPPED_SIZE']);
 
+/** Executables, scripts and dropper formats found by true type, whatever their name: held. */
+const TRUE_TYPE_QUARANTINE_IDS: ReadonlySet<string> = new Set(['FILE_EXECUTABLE', 'FILE_SCRIPT', 'FILE_LNK', 'FILE_HTA', 'FILE_DISK_IMAGE', 'FILE_ONENOTE']);
+
 /** The family whose other members mean "only partly read": quarantine. */
 const PARTLY_READ_PREFIX = 'SCAN_LIMIT_';
 
@@ -64,6 +82,7 @@ export function decisiveAction(id: string): Action | undefined {
   if (TEMPFAIL_IDS.has(id) || ANTIVIRUS_TEMPFAIL_IDS.has(id)) return 'tempfail';
   if (ANTIVIRUS_REJECT_IDS.has(id)) return 'reject';
   if (ANTIVIRUS_QUARANTINE_IDS.has(id)) return 'quarantine';
+  if (TRUE_TYPE_QUARANTINE_IDS.has(id)) return 'quarantine';
   if (id.startsWith(PARTLY_READ_PREFIX)) return 'quarantine';
   return undefined;
 }
