@@ -15,8 +15,9 @@ import { headerSanity } from './analyzers/header-sanity.js';
 import { sizeLimits } from './analyzers/size-limits.js';
 import { clamav } from './analyzers/clamav.js';
 import { hashBlocklist } from './analyzers/hash-blocklist.js';
+import { fileTypes } from './analyzers/file-types.js';
 
-export const BUILTIN_ANALYZERS: readonly Analyzer[] = [headerSanity, gtube, sizeLimits, clamav, hashBlocklist];
+export const BUILTIN_ANALYZERS: readonly Analyzer[] = [headerSanity, gtube, sizeLimits, fileTypes, clamav, hashBlocklist];
 
 export interface AnalyzerListOptions {
   /** Analyzers appended after the built-in ones (loaded from `analyzerModules` in a sandbox). */

@@ -48,11 +48,11 @@ async function fileTypeOf(bytes: Uint8Array): Promise<{ readonly ext: string; re
 
 const EXECUTABLE_EXTENSIONS: ReadonlySet<string> = new Set(['exe', 'dll', 'elf', 'macho', 'class', 'jar', 'apk', 'xpi', 'crx', 'msi', 'dex', 'lnk', 'chm']);
 const ARCHIVE_EXTENSIONS: ReadonlySet<string> = new Set([
-  'zip', 'tar', 'rar', 'gz', 'bz2', '7z', 'xz', 'zst', 'lz', 'lzma', 'lzh', 'lz4', 'cab', 'ar', 'deb', 'rpm', 'cpio', 'arj', 'Z', 'ace', 'alz', 'zlib', 'br', 'tgz', 'pst',
+  'zip', 'tar', 'tar.gz', 'rar', 'gz', 'bz2', 'asar', '7z', 'xz', 'zst', 'lz', 'lzma', 'lzh', 'lz4', 'cab', 'ar', 'deb', 'rpm', 'cpio', 'arj', 'Z', 'ace', 'alz', 'zlib', 'br', 'tgz', 'pst',
 ]);
 const DOCUMENT_EXTENSIONS: ReadonlySet<string> = new Set([
   'pdf', 'rtf', 'doc', 'docx', 'docm', 'dotx', 'dotm', 'xls', 'xlsx', 'xlsm', 'xltx', 'xltm', 'ppt', 'pptx', 'pptm', 'potx', 'potm', 'ppsx', 'ppsm',
-  'odt', 'ods', 'odp', 'odg', 'odc', 'odf', 'epub', 'cfb', 'ps', 'eps', 'indd', 'one', 'msg', 'xps', 'oxps', 'mobi', 'vsdx', 'ai', 'pub', 'html',
+  'ott', 'ots', 'otp', 'otg', 'odt', 'ods', 'odp', 'odg', 'odc', 'odf', 'epub', 'cfb', 'ps', 'eps', 'indd', 'one', 'msg', 'xps', 'oxps', 'mobi', 'vsdx', 'ai', 'pub', 'html',
 ]);
 const DISK_IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(['iso', 'udf', 'img', 'dmg', 'vhd', 'vhdx', 'vmdk', 'qcow2', 'squashfs']);
 const SCRIPT_EXTENSIONS: ReadonlySet<string> = new Set(['reg', 'sh', 'js', 'hta', 'ps1', 'vbs', 'bat']);

@@ -74,6 +74,9 @@ function distinct(text: string, patterns: readonly RegExp[]): number {
 }
 
 const HTML_START = /<(?:!doctype\s+html|html|head|body|script|iframe|meta|form|title)\b/i;
+/** An HTML document further in (after junk that pushes it past the first 4 KB). */
+const HTML_ELEMENT = /<(?:html|body)\b[^>]{0,500}>/i;
+const HTML_END = /<\/(?:html|body)\s*>/i;
 const HTA_DANGEROUS_SCRIPT = [
   /<hta:application\b/i,
   /<script\b[^>]{0,500}\blanguage\s*=\s*["']?(?:vbscript|jscript)/i,
@@ -163,7 +166,7 @@ function classifyText(text: string): DetectedType {
   const body = text.replace(/^\uFEFF/, '');
   const start = body.trimStart();
   const head = start.slice(0, 4096);
-  const html = HTML_START.test(head);
+  const html = HTML_START.test(head) || (HTML_ELEMENT.test(body) && HTML_END.test(body));
 
   if (/<hta:application\b/i.test(body) || (html && distinct(body, HTA_DANGEROUS_SCRIPT) > 0)) return HTA_TYPE;
 
