@@ -1,0 +1,48 @@
+/**
+ * Office active content in every file of the scan (attachments and members found so far): VBA
+ * macros in OLE documents and in OOXML packages (auto-exec entry points, suspicious calls),
+ * Excel 4 macro sheets, remote templates and external relationships, DDE fields, encrypted
+ * documents, and RTF embedded objects. Files found inside (RTF objects, packaged files) are
+ * appended to `ctx.facts.files` and inspected in turn, so a macro document inside an RTF is seen.
+ *
+ * Trusts nothing: all parsing is in office/ with its own limits; this file only routes each file
+ * by its leading bytes (never by its name) and publishes what was found.
+ */
+import { createHash } from 'node:crypto';
+import type { Analyzer } from '../analyzer.js';
+import type { Finding } from '../../core/finding.js';
+import { emptyReport, fileLabel, publishReport } from '../content-inspection.js';
+import { inspectOle, isOleFile } from '../office/ole-document.js';
+import { inspectOoxml, readOoxmlDirectory } from '../office/ooxml-document.js';
+import { inspectRtf, isRtf } from '../office/rtf-document.js';
+
+export const officeMacros: Analyzer = {
+  name: 'office-macros',
+  directions: ['inbound', 'outbound'],
+  dependsOn: [],
+  async analyze(ctx) {
+    const out: Finding[] = [];
+    // An OLE part already inspected inside its package (vbaProject.bin) is not reported twice
+    // when archive-contents also lists it as a member.
+    const inspected = new Set<string>();
+    // files grows while we read it (RTF objects); publishReport bounds the growth.
+    for (let i = 0; i < ctx.facts.files.length && !ctx.signal.aborted; i++) {
+      const file = ctx.facts.files[i];
+      if (file === undefined || inspected.has(file.sha256)) continue;
+      const bytes = file.content;
+      const label = fileLabel(file);
+      const report = emptyReport();
+      if (isOleFile(bytes)) {
+        inspectOle(bytes, label, report);
+      } else if (isRtf(bytes)) {
+        inspectRtf(bytes, label, report);
+      } else {
+        const directory = readOoxmlDirectory(bytes);
+        if (directory === undefined) continue;
+        for (const part of inspectOoxml(bytes, directory, label, report)) inspected.add(createHash('sha256').update(part).digest('hex'));
+      }
+      out.push(...publishReport(ctx.facts, file, report));
+    }
+    return out;
+  },
+};
