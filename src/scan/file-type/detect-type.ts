@@ -5,8 +5,10 @@
  * formats policy blocks, so they rest on rules we read and test; (2) file-type 21 (pure
  * JavaScript, reads only the buffer it is given: it works inside the permission-model sandbox)
  * names the many ordinary formats, except its weak guesses (`exe` for a bare "MZ", `dmg` for a
- * two-byte zlib header), which the own checks have already confirmed or refused; (3) text
- * heuristics (text-type.ts) name scripts, HTA, HTML and plain text. Unknown bytes are
+ * two-byte zlib header), which the own checks have already confirmed or refused; (3) when the
+ * bytes are text, the text heuristics (text-type.ts: scripts, HTA, HTML, plain text) win over
+ * file-type's binary guesses (it finds MPEG frame syncs inside UTF-16 scripts), but not over the
+ * documents that may be pure text (an ASCII PDF, RTF). Unknown bytes are
  * `application/octet-stream`, kind `other`.
  *
  * Trusts nothing: file-type carries its own hard limits (1 MiB per zip entry it inflates, 1,024
@@ -22,6 +24,8 @@ export const UNKNOWN_TYPE: DetectedType = { mime: 'application/octet-stream', ex
 
 /** file-type results that are only guesses; the own checks decide these formats. */
 const WEAK_GUESSES: ReadonlySet<string> = new Set(['exe', 'dmg']);
+/** Documents that may be pure text (an ASCII PDF): file-type's name stands, scripts inside are theirs to analyse. */
+const TEXT_DOCUMENTS: ReadonlySet<string> = new Set(['pdf', 'rtf', 'ps', 'eps', 'ics', 'vcf', 'vtt']);
 /** file-type results that are text formats: the text heuristics may still find a script or HTA in them. */
 const TEXT_RESULTS: ReadonlySet<string> = new Set(['xml', 'reg']);
 
@@ -30,11 +34,14 @@ export async function detectType(bytes: Uint8Array): Promise<DetectedType> {
   if (own) return own;
   const found = await fileTypeOf(bytes);
   const named = found && !WEAK_GUESSES.has(found.ext) ? { mime: found.mime, ext: found.ext, kind: kindOfFileType(found.ext, found.mime) } : undefined;
-  if (named && !TEXT_RESULTS.has(named.ext)) return named;
+  if (named && TEXT_DOCUMENTS.has(named.ext)) return named;
   const text = textType(bytes);
+  if (text === undefined) return named ?? UNKNOWN_TYPE;
   // file-type's name for a text format (reg, xml) stands unless the text holds something more precise.
-  if (named && (text === undefined || text.kind === 'text')) return named;
-  return text ?? UNKNOWN_TYPE;
+  if (named && TEXT_RESULTS.has(named.ext) && text.kind === 'text') return named;
+  // Bytes that are all text are no binary format: file-type's other guesses on text (an MPEG
+  // frame sync found inside a UTF-16 script) lose to the text heuristics.
+  return text;
 }
 
 async function fileTypeOf(bytes: Uint8Array): Promise<{ readonly ext: string; readonly mime: string } | undefined> {
