@@ -65,7 +65,8 @@ async function scanAll(scanner: VirusScanner, list: readonly Target[], signal: A
 export const clamav: Analyzer = {
   name: 'clamav',
   directions: ['inbound', 'outbound'],
-  dependsOn: [],
+  // file-types runs after the extracting analyzers, so every member is in ctx.facts.files by then.
+  dependsOn: ['file-types'],
   async analyze(ctx) {
     const scanner = ctx.ports.virusScanner;
     if (!scanner) return [];

@@ -33,7 +33,8 @@ export function parseHashBlocklist(text: string, source: string): ReadonlySet<st
 export const hashBlocklist: Analyzer = {
   name: 'hash-blocklist',
   directions: ['inbound', 'outbound'],
-  dependsOn: [],
+  // file-types runs after the extracting analyzers, so every member is in ctx.facts.files by then.
+  dependsOn: ['file-types'],
   analyze(ctx) {
     const blocked = ctx.ports.hashBlocklist;
     const findings: Finding[] = [];

@@ -1,10 +1,15 @@
 /**
  * The hash-blocklist analyzer and its file format: sha256 lines (sha256sum output too),
- * comments, errors naming the line; a listed attachment or archive member is rejected.
+ * comments, errors naming the line; a listed attachment or archive member is rejected; and
+ * through `portcullis scan`, the configured file is read inside the sandbox processes.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { runScan } from '../../../src/cli/scan.js';
 import { hashBlocklist, parseHashBlocklist } from '../../../src/scan/analyzers/hash-blocklist.js';
 import { isPortcullisError } from '../../../src/core/errors.js';
 import { configSchema } from '../../../src/config/schema.js';
@@ -74,5 +79,43 @@ describe('hash-blocklist analyzer', () => {
   it('reports nothing when no file is listed', async () => {
     const ctx = { ...contextFor(MESSAGE), ports: { hashBlocklist: new Set([sha256('something else')]) } };
     assert.deepEqual(await hashBlocklist.analyze(ctx), []);
+  });
+});
+
+describe('scan.hashBlocklist through portcullis scan', () => {
+  it('is read in the sandbox (relative path, resolved by the pool) and rejects the listed attachment', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portcullis-hash-blocklist-'));
+    const cwd = process.cwd();
+    try {
+      writeFileSync(join(dir, 'blocklist.txt'), `# test list\n${sha256('known bad payload')}  bad.bin\n`);
+      writeFileSync(join(dir, 'config.yaml'), 'scan:\n  hashBlocklist: blocklist.txt\n');
+      writeFileSync(join(dir, 'bad.eml'), MESSAGE);
+      process.chdir(dir);
+      const lines: string[] = [];
+      const errors: string[] = [];
+      const code = await runScan(['bad.eml'], { config: 'config.yaml', direction: 'inbound', json: true }, { out: (l) => lines.push(l), err: (l) => errors.push(l) });
+      assert.equal(code, 0, errors.join('\n'));
+      const line = JSON.parse(lines[0] ?? '{}') as { action: string; rule: string; findings: { id: string }[] };
+      assert.equal(line.action, 'reject', lines[0]);
+      assert.equal(line.rule, 'decisive:HASH_BLOCKLISTED');
+    } finally {
+      process.chdir(cwd);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a malformed blocklist stops the scan with the file and line named', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portcullis-hash-blocklist-'));
+    try {
+      writeFileSync(join(dir, 'blocklist.txt'), 'not a hash\n');
+      writeFileSync(join(dir, 'config.yaml'), `scan:\n  hashBlocklist: ${join(dir, 'blocklist.txt')}\n`);
+      writeFileSync(join(dir, 'bad.eml'), MESSAGE);
+      await assert.rejects(
+        runScan([join(dir, 'bad.eml')], { config: join(dir, 'config.yaml'), direction: 'inbound', json: true }, { out: () => {}, err: () => {} }),
+        /blocklist\.txt line 1: expected a sha256/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
