@@ -12,6 +12,18 @@ export const MAX_HEADER_COUNT = 2000;
 export const MAX_MIME_DEPTH = 20;
 /** Most MIME parts one message may have before SCAN_LIMIT_MIME_PARTS. */
 export const MAX_MIME_PARTS = 500;
+/**
+ * Most bytes one MIME part may decode to before SCAN_LIMIT_DECODED_BYTES (a 25 MB attachment
+ * fits; base64 never grows, but BinHex run-length expansion multiplies its input by up to 85).
+ */
+export const MAX_DECODED_PART_BYTES = 40 * 1024 * 1024;
+/**
+ * Most bytes the whole message may decode to, all parts, readings, nested messages and embedded
+ * files (uuencode, yEnc, BinHex, TNEF) together, before SCAN_LIMIT_DECODED_BYTES.
+ */
+export const MAX_DECODED_MESSAGE_BYTES = 96 * 1024 * 1024;
+/** Time the MIME parser may spend on one message, checked between parts, before SCAN_LIMIT_PARSE_TIME. */
+export const MAX_PARSE_MS = 5000;
 /** The largest message the gateway will ever accept, whatever the config says (SIZE). */
 export const MAX_MESSAGE_BYTES_CEILING = 200 * 1024 * 1024;
 /** Longest SMTP command line (RFC 5321 says 512; extensions make it longer). */

@@ -12,7 +12,7 @@ function decodeWord(charset: string, encoding: string, text: string): string {
   const bytes =
     encoding.toLowerCase() === 'b'
       ? Buffer.from(text, 'base64')
-      : decodeQuotedPrintable(Buffer.from(text.replace(/_/g, ' '), 'latin1'));
+      : decodeQuotedPrintable(Buffer.from(text.replace(/_/g, ' '), 'latin1')).bytes;
   return decodeCharset(bytes, charset);
 }
 

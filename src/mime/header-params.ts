@@ -9,7 +9,13 @@ import { decodeEncodedWords } from './encoded-word.js';
 export interface HeaderParams {
   /** The lower-cased main value, e.g. `multipart/mixed` or `attachment`. */
   readonly value: string;
+  /** The first value of each parameter (what RFC-abiding readers use). */
   readonly params: ReadonlyMap<string, string>;
+  /**
+   * Every value of each parameter in order, when a name appears more than once (`boundary=a;
+   * boundary=b`): readers disagree on which wins, so the caller may read it every way.
+   */
+  readonly repeated: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Splits on `;` outside quoted strings. */
@@ -52,6 +58,7 @@ function decodeRfc2231(raw: string): string {
 export function parseHeaderParams(input: string): HeaderParams {
   const [head = '', ...rest] = splitParams(input);
   const params = new Map<string, string>();
+  const repeated = new Map<string, string[]>();
   const continued = new Map<string, { index: number; text: string; encoded: boolean }[]>();
   for (const item of rest) {
     const eq = item.indexOf('=');
@@ -60,7 +67,10 @@ export function parseHeaderParams(input: string): HeaderParams {
     const raw = unquote(item.slice(eq + 1));
     const m = /^([^*]+)\*(\d+)?(\*)?$/.exec(key);
     if (!m) {
-      if (!params.has(key)) params.set(key, decodeEncodedWords(raw));
+      const value = decodeEncodedWords(raw);
+      const first = params.get(key);
+      if (first === undefined) params.set(key, value);
+      else repeated.set(key, [...(repeated.get(key) ?? [first]), value]);
       continue;
     }
     const name = m[1] as string;
@@ -75,5 +85,5 @@ export function parseHeaderParams(input: string): HeaderParams {
     const joined = parts.map((p) => p.text).join('');
     params.set(name, first?.encoded ? decodeRfc2231(joined) : joined);
   }
-  return { value: head.trim().toLowerCase(), params };
+  return { value: head.trim().toLowerCase(), params, repeated };
 }

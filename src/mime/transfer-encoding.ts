@@ -1,18 +1,45 @@
 /**
- * Content-Transfer-Encoding decoding (RFC 2045): base64 and quoted-printable, lenient as mail
- * clients are (invalid characters are skipped, a broken escape is kept literally). The output is
- * never larger than the input, so the message size bounds all decoding.
+ * Content-Transfer-Encoding decoding (RFC 2045), lenient as the most lenient mail client, with
+ * the output bounded by `maxOutput` (checked while decoding). base64 is in base64.ts; this file
+ * holds quoted-printable and the dispatch on the declared encoding, including the uuencode
+ * encodings some mailers declare (x-uuencode, x-uue, uuencode).
  */
+import { decodeBase64, type Base64Decoded } from './base64.js';
+import { BoundedOutput, type Decoded } from './bounded-output.js';
+import { decodeUuencodeBody } from './uuencode.js';
 
-export function decodeTransferEncoding(body: Buffer, encoding: string | undefined): Buffer {
-  switch (encoding?.trim().toLowerCase()) {
-    case 'base64':
-      // Buffer's base64 decoder skips characters outside the alphabet (line breaks, spaces).
-      return Buffer.from(body.toString('latin1'), 'base64');
+/** The encodings the decoder knows; anything else is read as identity (and flagged by the parser). */
+export type TransferEncoding = 'base64' | 'quoted-printable' | 'uuencode' | 'identity';
+
+/** Normalises a declared Content-Transfer-Encoding value; `unknown` for values no client knows. */
+export function classifyTransferEncoding(declared: string | undefined): TransferEncoding | 'unknown' {
+  const value = declared?.trim().toLowerCase().replace(/^"|"$/g, '');
+  if (value === undefined || value === '' || value === '7bit' || value === '8bit' || value === 'binary') return 'identity';
+  if (value === 'base64') return 'base64';
+  if (value === 'quoted-printable') return 'quoted-printable';
+  if (value === 'x-uuencode' || value === 'x-uue' || value === 'uuencode' || value === 'uue') return 'uuencode';
+  return 'unknown';
+}
+
+export interface TransferDecoded extends Decoded {
+  /** base64 only: the reading of a decoder that stops at the first padding, when it differs. */
+  readonly stopAtPadding?: number;
+  /** base64 only: junk characters skipped. */
+  readonly junk?: number;
+}
+
+export function decodeTransferEncoding(body: Buffer, encoding: TransferEncoding, maxOutput: number): TransferDecoded {
+  switch (encoding) {
+    case 'base64': {
+      const r: Base64Decoded = decodeBase64(body, maxOutput);
+      return r;
+    }
     case 'quoted-printable':
-      return decodeQuotedPrintable(body);
-    default:
-      return body;
+      return decodeQuotedPrintable(body, maxOutput);
+    case 'uuencode':
+      return decodeUuencodeBody(body, maxOutput);
+    case 'identity':
+      return body.length > maxOutput ? { bytes: body.subarray(0, maxOutput), truncated: true } : { bytes: body, truncated: false };
   }
 }
 
@@ -24,34 +51,37 @@ function hexValue(c: number | undefined): number {
   return -1;
 }
 
-export function decodeQuotedPrintable(body: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(body.length);
-  let n = 0;
+/**
+ * Quoted-printable: `=XX` in either case, soft line breaks `=` + optional whitespace + CRLF, LF
+ * or a bare CR (and `=` at the very end), and any other `=` kept literally with what follows, as
+ * Thunderbird and Outlook show it. The output is never larger than the input.
+ */
+export function decodeQuotedPrintable(body: Uint8Array, maxOutput = Math.max(1, body.length)): Decoded {
+  const out = new BoundedOutput(maxOutput, body.length);
   for (let i = 0; i < body.length; i++) {
     const c = body[i] as number;
     if (c !== 0x3d) {
-      out[n++] = c;
+      if (!out.push(c)) break;
       continue;
     }
     const hi = hexValue(body[i + 1]);
     const lo = hexValue(body[i + 2]);
     if (hi >= 0 && lo >= 0) {
-      out[n++] = hi * 16 + lo;
+      if (!out.push(hi * 16 + lo)) break;
       i += 2;
       continue;
     }
-    // A soft line break: '=' then optional whitespace then CRLF or LF.
     let j = i + 1;
     while (body[j] === 0x20 || body[j] === 0x09) j++;
     if (body[j] === 0x0d && body[j + 1] === 0x0a) {
       i = j + 1;
-    } else if (body[j] === 0x0a) {
+    } else if (body[j] === 0x0a || body[j] === 0x0d) {
       i = j;
     } else if (j >= body.length) {
       i = j;
-    } else {
-      out[n++] = c;
+    } else if (!out.push(c)) {
+      break;
     }
   }
-  return out.subarray(0, n);
+  return out.result();
 }

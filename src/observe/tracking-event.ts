@@ -52,7 +52,11 @@ export interface MessageSummary {
   readonly rule: string;
   /** Finding ids with details, attachment names/types/sha256, URLs: JSON-serialisable. */
   readonly findings: readonly { id: string; score: number; detail: string }[];
-  readonly attachments?: readonly { name?: string; type?: string; sha256: string; size: number }[];
+  /**
+   * Attachments and extracted members (archive, TNEF, embedded files): `type` is the declared
+   * type, `detectedType` the true type when known, `container` the chain of files it sat in.
+   */
+  readonly attachments?: readonly { name?: string; type?: string; detectedType?: string; sha256: string; size: number; container?: readonly string[] }[];
 }
 
 /** The port through which stages record tracking; implemented by observe/tracking.ts. */

@@ -28,6 +28,15 @@ export const DEFAULT_SCORES: ReadonlyMap<string, number> = new Map([
   ['SIZE_LINE_TOO_LONG', 1],
   ['SIZE_HEADER_LARGE', 1],
   ['SIZE_MESSAGE_LARGE', 0],
+  // MIME structure (mime/parse-message.ts): clients would read the message differently. Every
+  // reading is scanned, so these score the trick, not a payload; mailing-list footers after
+  // base64 and old mailers trip the milder ones, so they stay below the tag threshold alone.
+  ['MIME_AMBIGUOUS_CONTENT_TYPE', 2],
+  ['MIME_AMBIGUOUS_ENCODING', 1.5],
+  ['MIME_AMBIGUOUS_BOUNDARY', 1.5],
+  ['MIME_AMBIGUOUS_FILENAME', 3],
+  ['MIME_BASE64_JUNK', 0.5],
+  ['MIME_TNEF_MALFORMED', 1],
   // Antivirus and hash blocklist (scan/analyzers/clamav.ts, hash-blocklist.ts): decisive below;
   // the scores only make the total say how bad it was.
   ['CLAMAV_INFECTED', 100],

@@ -68,7 +68,7 @@ export async function runPipeline(
       findings.push(finding('SCAN_ANALYZER_ERROR', `analyzer ${analyzer.name} failed: ${describeError(err)}`));
     }
   }
-  return { findings, summary: summarizeMessage(parsed.message) };
+  return { findings, summary: summarizeMessage(parsed.message, ctx.facts) };
 }
 
 /** The facts every scan starts from: each attachment is a file to check, no URLs yet. */

@@ -53,16 +53,21 @@ const optionalString = (v: unknown): boolean => v === undefined || typeof v === 
 function readSummary(value: unknown): MessageSummaryPart | undefined {
   if (!isRecord(value) || !Array.isArray(value.attachments)) return undefined;
   if (!optionalString(value.messageId) || !optionalString(value.subject) || !optionalString(value.fromHeader)) return undefined;
-  const attachments: { name?: string; type?: string; sha256: string; size: number }[] = [];
+  const attachments: NonNullable<MessageSummaryPart['attachments']>[number][] = [];
   for (const a of value.attachments as unknown[]) {
     if (!isRecord(a) || typeof a.sha256 !== 'string' || typeof a.size !== 'number' || !optionalString(a.name) || !optionalString(a.type)) {
+      return undefined;
+    }
+    if (!optionalString(a.detectedType) || (a.container !== undefined && !(Array.isArray(a.container) && a.container.every((c) => typeof c === 'string')))) {
       return undefined;
     }
     attachments.push({
       ...(a.name !== undefined ? { name: a.name as string } : {}),
       ...(a.type !== undefined ? { type: a.type as string } : {}),
+      ...(a.detectedType !== undefined ? { detectedType: a.detectedType as string } : {}),
       sha256: a.sha256,
       size: a.size,
+      ...(a.container !== undefined ? { container: a.container as string[] } : {}),
     });
   }
   return {
