@@ -191,8 +191,8 @@ export class TrackingLog implements TrackingSink {
               .execute();
           } else {
             const values = toRow(row.summary);
-            const { queue_id: _queueId, ...update } = values;
-            await trx.insertInto('tracking_message').values(values).onConflict((oc) => oc.column('queue_id').doUpdateSet(update)).execute();
+            // A summary recorded again (a re-scan on release) replaces the earlier one.
+            await trx.insertInto('tracking_message').values(values).onConflict((oc) => oc.column('queue_id').doUpdateSet(values)).execute();
             const recipients = [...new Set(row.summary.rcptTo.map((r) => r.toLowerCase()))];
             if (recipients.length > 0) {
               await trx
