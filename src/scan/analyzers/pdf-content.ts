@@ -1,0 +1,32 @@
+/**
+ * PDF active content in every file of the scan (attachments and members found so far):
+ * JavaScript, automatic actions, Launch, SubmitForm, embedded files (appended to
+ * `ctx.facts.files`, so they are typed, unpacked and virus-scanned like attachments) and /URI
+ * targets (appended to `ctx.facts.urls`).
+ *
+ * Trusts nothing: files are recognised by their bytes (`%PDF-` in the first KB, as readers
+ * accept), never by name; parsing and its limits live in pdf/.
+ */
+import type { Analyzer } from '../analyzer.js';
+import type { Finding } from '../../core/finding.js';
+import { emptyReport, fileLabel, publishReport } from '../content-inspection.js';
+import { inspectPdf } from '../pdf/pdf-document.js';
+import { isPdf } from '../pdf/pdf-scanner.js';
+
+export const pdfContent: Analyzer = {
+  name: 'pdf-content',
+  directions: ['inbound', 'outbound'],
+  dependsOn: [],
+  async analyze(ctx) {
+    const out: Finding[] = [];
+    // files grows while we read it (a PDF inside a PDF); publishReport bounds the growth.
+    for (let i = 0; i < ctx.facts.files.length && !ctx.signal.aborted; i++) {
+      const file = ctx.facts.files[i];
+      if (file === undefined || !isPdf(file.content)) continue;
+      const report = emptyReport();
+      inspectPdf(file.content, fileLabel(file), report);
+      out.push(...publishReport(ctx.facts, file, report));
+    }
+    return out;
+  },
+};
