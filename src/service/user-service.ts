@@ -83,13 +83,13 @@ export async function removeUser(ctx: ServiceContext, actor: Actor, username: st
   });
 }
 
-export async function listUsers(ctx: Pick<ServiceContext, 'db'>): Promise<UserInfo[]> {
+export async function listUsers(ctx: ServiceContext): Promise<UserInfo[]> {
   const rows = await ctx.db.selectFrom('users').select(['username', 'created_at', 'updated_at']).orderBy('username').execute();
   return rows.map((r) => ({ username: r.username, createdAt: r.created_at, updatedAt: r.updated_at }));
 }
 
 /** True only for an existing user with this password; never throws for bad input. */
-export async function verifyUserPassword(ctx: Pick<ServiceContext, 'db'>, username: string, password: string): Promise<boolean> {
+export async function verifyUserPassword(ctx: ServiceContext, username: string, password: string): Promise<boolean> {
   // Started before the lookup, so even the first attempt costs the same for absent and present users.
   const fallback = dummyHash();
   const name = normaliseUsername(username);

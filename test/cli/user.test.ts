@@ -26,7 +26,7 @@ describe('portcullis user', () => {
   async function check(username: string, password: string): Promise<boolean> {
     const db = await openDatabase({ dataDir: dir });
     try {
-      return await verifyUserPassword({ db }, username, password);
+      return await verifyUserPassword({ db, audit: new AuditLog(db) }, username, password);
     } finally {
       await db.destroy();
     }
