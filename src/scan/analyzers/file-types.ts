@@ -92,11 +92,11 @@ function factsOf(file: ScannedFile, type: DetectedType): [string, string][] {
 
   const byExtension = expectedKindOfExtension(extension);
   if (mismatchMatters(byExtension, type)) {
-    facts.push(['FILE_TYPE_MISMATCH', `${label} is named .${extension ?? ''} (${byExtension ?? ''}) but is ${type.kind} ${typeLabel(type)}`]);
+    facts.push(['FILE_TYPE_MISMATCH', `${label} is named .${extension ?? ''} (${byExtension?.kind ?? ''}) but is ${type.kind} ${typeLabel(type)}`]);
   } else {
     const byDeclared = expectedKindOfMediaType(file.declaredType);
     if (mismatchMatters(byDeclared, type)) {
-      facts.push(['FILE_TYPE_MISMATCH', `${label} is declared ${displayName(file.declaredType ?? '')} (${byDeclared ?? ''}) but is ${type.kind} ${typeLabel(type)}`]);
+      facts.push(['FILE_TYPE_MISMATCH', `${label} is declared ${displayName(file.declaredType ?? '')} (${byDeclared?.kind ?? ''}) but is ${type.kind} ${typeLabel(type)}`]);
     }
   }
   return facts;

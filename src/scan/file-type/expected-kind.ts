@@ -34,7 +34,8 @@ export const DECOY_EXTENSIONS: ReadonlySet<string> = new Set([
 
 /** Extensions the detector never returns but users write, with their kind. */
 const EXTRA_EXTENSION_KINDS: ReadonlyMap<string, Kind> = new Map([
-  ['jpeg', 'image'], ['jpe', 'image'], ['jfif', 'image'], ['tiff', 'image'], ['htm', 'document'], ['xhtml', 'document'],
+  ['jpg', 'image'], ['jpeg', 'image'], ['jpe', 'image'], ['jfif', 'image'], ['png', 'image'], ['gif', 'image'], ['bmp', 'image'],
+  ['webp', 'image'], ['tif', 'image'], ['tiff', 'image'], ['heic', 'image'], ['ico', 'image'], ['svg', 'image'], ['avif', 'image'], ['htm', 'document'], ['xhtml', 'document'],
   ['log', 'text'], ['md', 'text'], ['text', 'text'], ['tsv', 'text'], ['eml', 'text'],
   ['scr', 'executable'], ['com', 'executable'], ['pif', 'executable'], ['cpl', 'executable'], ['sys', 'executable'], ['ocx', 'executable'],
   ['msp', 'executable'], ['mst', 'executable'], ['xll', 'executable'], ['msix', 'executable'], ['appx', 'executable'],
@@ -53,22 +54,35 @@ const GENERIC_MEDIA_TYPES: ReadonlySet<string> = new Set([
 
 /** Formats that are containers of documents: a .docx detected as a plain zip, a .doc as a bare OLE file. */
 const DOCUMENT_CONTAINERS: ReadonlySet<string> = new Set(['application/zip', 'application/x-cfb']);
+/** Document extensions whose files are such containers (Office, OpenDocument, EPUB, Outlook). */
+const CONTAINER_DOCUMENT_EXTENSION = /^(?:doc|dot|xls|xlt|ppt|pot|pps)[xm]?$|^(?:od[tspgcf]|ot[tspg]|epub|msg|vsdx|xps|oxps)$/;
+/** Declared types of such documents. */
+const CONTAINER_DOCUMENT_MEDIA_TYPE = /^application\/(?:msword|vnd\.ms-|vnd\.openxmlformats-|vnd\.oasis\.opendocument\.|epub\+zip)/;
 
-export function expectedKindOfExtension(extension: string | undefined): Kind | undefined {
-  if (extension === undefined) return undefined;
-  const extra = EXTRA_EXTENSION_KINDS.get(extension);
-  if (extra) return extra;
-  const kind = kindOfFileType(extension, '');
-  return kind === 'other' ? undefined : kind;
+/** What a name or a declared type promises: a kind, and whether a zip or OLE file keeps the promise. */
+export interface Expectation {
+  readonly kind: Kind;
+  readonly container: boolean;
 }
 
-export function expectedKindOfMediaType(declared: string | undefined): Kind | undefined {
+export function expectedKindOfExtension(extension: string | undefined): Expectation | undefined {
+  if (extension === undefined) return undefined;
+  const kind = EXTRA_EXTENSION_KINDS.get(extension) ?? kindOfFileType(extension, '');
+  return kind === 'other' ? undefined : { kind, container: CONTAINER_DOCUMENT_EXTENSION.test(extension) };
+}
+
+export function expectedKindOfMediaType(declared: string | undefined): Expectation | undefined {
   const type = (declared ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const kind = kindOfMediaType(type);
+  return kind === undefined ? undefined : { kind, container: CONTAINER_DOCUMENT_MEDIA_TYPE.test(type) };
+}
+
+function kindOfMediaType(type: string): Kind | undefined {
   if (GENERIC_MEDIA_TYPES.has(type)) return undefined;
   if (type.startsWith('image/')) return 'image';
   if (type === 'text/html' || type === 'application/xhtml+xml') return 'document';
   if (type === 'text/rtf' || type === 'application/rtf' || type === 'application/pdf') return 'document';
-  if (/^application\/(?:msword|vnd\.ms-|vnd\.openxmlformats-|vnd\.oasis\.opendocument\.|onenote)/.test(type)) return 'document';
+  if (CONTAINER_DOCUMENT_MEDIA_TYPE.test(type) || type === 'application/onenote') return 'document';
   if (/javascript|ecmascript|vbscript|x-sh$|x-shellscript|x-bat|powershell|^application\/hta$/.test(type)) return 'script';
   if (/^application\/(?:x-msdownload|x-dosexec|x-executable|x-msdos-program|vnd\.microsoft\.portable-executable|x-mach-binary|java-archive|x-msi)$/.test(type)) {
     return 'executable';
@@ -83,11 +97,12 @@ export function expectedKindOfMediaType(declared: string | undefined): Kind | un
 }
 
 /** True when `detected` breaks the promise of `expected` in a way policy should hear about. */
-export function mismatchMatters(expected: Kind | undefined, detected: DetectedType): boolean {
-  if (expected === undefined || expected === detected.kind) return false;
+export function mismatchMatters(expected: Expectation | undefined, detected: DetectedType): boolean {
+  if (expected === undefined || expected.kind === detected.kind) return false;
   if (!MEANINGFUL_DETECTED.has(detected.kind)) return false;
-  if (expected === 'text' && detected.mime === 'text/html') return false;
-  if ((expected === 'document' || expected === 'archive') && DOCUMENT_CONTAINERS.has(detected.mime)) return false;
-  if (expected === 'archive' && detected.kind === 'document' && detected.ext !== 'pdf' && detected.ext !== 'html') return false;
+  if (expected.kind === 'text' && detected.mime === 'text/html') return false;
+  if (expected.container && DOCUMENT_CONTAINERS.has(detected.mime)) return false;
+  // An archive that is really a zip-based document (a .zip holding a .docx's parts) hides nothing more.
+  if (expected.kind === 'archive' && detected.kind === 'document' && detected.ext !== 'pdf' && detected.ext !== 'html') return false;
   return true;
 }

@@ -16,6 +16,7 @@ const RTLO = '\u202e';
  * marks; zero-width characters and joiners; BOM; Mongolian vowel separator; Hangul fillers and
  * the braille blank (used as invisible letters); C0 and C1 controls.
  */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202d\u2060-\u2064\u2066-\u2069\u2800\u3164\ufeff\uffa0]/gu;
 /** Blanks of any width, including the no-break and ideographic spaces. */
 const BLANKS = /[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]/u;
