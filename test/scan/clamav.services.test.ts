@@ -174,9 +174,10 @@ describe('clamav with the real clamd', () => {
       const line = lines.get(file);
       assert.equal(line?.action, 'reject', `${file}: ${JSON.stringify(line)}`);
       assert.equal(line?.rule, 'decisive:CLAMAV_INFECTED', file);
+      // An archive may be named twice: once whole, once as the member Portcullis extracted.
       const infected = clamavFindings(line);
-      assert.equal(infected.length, 1, `${file}: ${JSON.stringify(infected)}`);
-      assert.equal(infected[0]?.id, 'CLAMAV_INFECTED');
+      assert.ok(infected.length >= 1, `${file}: ${JSON.stringify(infected)}`);
+      assert.ok(infected.every((f) => f.id === 'CLAMAV_INFECTED'), `${file}: ${JSON.stringify(infected)}`);
       // Our decoder handed clamd the attachment (not only the whole message): it is named.
       assert.match(infected[0]?.detail ?? '', /^Portcullis\.Test\.EICAR/, file);
       assert.match(infected[0]?.detail ?? '', where, file);
