@@ -58,6 +58,17 @@ export const DEFAULT_SCORES: ReadonlyMap<string, number> = new Map([
   ['FILE_NAME_RTLO', 7],
   ['FILE_NAME_INVISIBLE_CHARS', 5],
   ['FILE_TYPE_MISMATCH', 5],
+  // Archive contents (scan/analyzers/archive-contents.ts): decisive below. Archive limits are
+  // SCAN_LIMIT_ARCHIVE_* and quarantine through that family.
+  ['ARCHIVE_MEMBER_SHELL_METACHARS', 100],
+  ['ARCHIVE_MEMBER_PATH_TRAVERSAL', 10],
+  ['ARCHIVE_MEMBER_CONTROL_CHARS', 5],
+  ['ARCHIVE_ENCRYPTED', 5],
+  ['ARCHIVE_UNSUPPORTED_FORMAT', 3],
+  ['ARCHIVE_CORRUPT', 3],
+  ['ARCHIVE_ZIP_NAME_MISMATCH', 10],
+  ['ARCHIVE_ZIP_OVERLAPPING_ENTRIES', 10],
+  ['ARCHIVE_ZIP_HIDDEN_ENTRY', 10],
 ]);
 
 /** Ids meaning the scan did not finish: the message must be offered again later. */
@@ -83,13 +94,31 @@ const ANTIVIRUS_QUARANTINE_IDS: ReadonlySet<string> = new Set(['CLAMAV_SKIPPED_S
 /** Executables, scripts and dropper formats found by true type, whatever their name: held. */
 const TRUE_TYPE_QUARANTINE_IDS: ReadonlySet<string> = new Set(['FILE_EXECUTABLE', 'FILE_SCRIPT', 'FILE_LNK', 'FILE_HTA', 'FILE_DISK_IMAGE', 'FILE_ONENOTE']);
 
+/** A member name built for a shell (CVE-2023-2868) is an attack: refused in the session. */
+const ARCHIVE_REJECT_IDS: ReadonlySet<string> = new Set(['ARCHIVE_MEMBER_SHELL_METACHARS']);
+
+/**
+ * Archive content that could not be scanned (encrypted, undecodable, damaged) is never clean, and
+ * a zip built to show different files to different readers, or to escape the extraction folder, is held.
+ */
+const ARCHIVE_QUARANTINE_IDS: ReadonlySet<string> = new Set([
+  'ARCHIVE_MEMBER_PATH_TRAVERSAL',
+  'ARCHIVE_ENCRYPTED',
+  'ARCHIVE_UNSUPPORTED_FORMAT',
+  'ARCHIVE_CORRUPT',
+  'ARCHIVE_ZIP_NAME_MISMATCH',
+  'ARCHIVE_ZIP_OVERLAPPING_ENTRIES',
+  'ARCHIVE_ZIP_HIDDEN_ENTRY',
+]);
+
 /** The family whose other members mean "only partly read": quarantine. */
 const PARTLY_READ_PREFIX = 'SCAN_LIMIT_';
 
 /** The action a decisive id forces, or undefined for an id that is only scored. */
 export function decisiveAction(id: string): Action | undefined {
   if (TEMPFAIL_IDS.has(id) || ANTIVIRUS_TEMPFAIL_IDS.has(id)) return 'tempfail';
-  if (ANTIVIRUS_REJECT_IDS.has(id)) return 'reject';
+  if (ANTIVIRUS_REJECT_IDS.has(id) || ARCHIVE_REJECT_IDS.has(id)) return 'reject';
+  if (ARCHIVE_QUARANTINE_IDS.has(id)) return 'quarantine';
   if (ANTIVIRUS_QUARANTINE_IDS.has(id)) return 'quarantine';
   if (TRUE_TYPE_QUARANTINE_IDS.has(id)) return 'quarantine';
   if (id.startsWith(PARTLY_READ_PREFIX)) return 'quarantine';

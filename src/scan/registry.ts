@@ -13,11 +13,12 @@ import { PortcullisError } from '../core/errors.js';
 import { gtube } from './analyzers/gtube.js';
 import { headerSanity } from './analyzers/header-sanity.js';
 import { sizeLimits } from './analyzers/size-limits.js';
+import { archiveContents } from './analyzers/archive-contents.js';
 import { clamav } from './analyzers/clamav.js';
 import { hashBlocklist } from './analyzers/hash-blocklist.js';
 import { fileTypes } from './analyzers/file-types.js';
 
-export const BUILTIN_ANALYZERS: readonly Analyzer[] = [headerSanity, gtube, sizeLimits, fileTypes, clamav, hashBlocklist];
+export const BUILTIN_ANALYZERS: readonly Analyzer[] = [headerSanity, gtube, sizeLimits, archiveContents, fileTypes, clamav, hashBlocklist];
 
 export interface AnalyzerListOptions {
   /** Analyzers appended after the built-in ones (loaded from `analyzerModules` in a sandbox). */
