@@ -448,7 +448,8 @@ function findEmbedded(state: ParseState, bytes: Buffer, partPath: string): void 
     if (state.stopped) return;
     const allowance = decodeAllowance(state, partPath);
     if (allowance <= 0) return;
-    const files = find(allowance, Math.max(1, state.limits.maxParts - state.parts));
+    // One more than the parts left: if it exists, admitPart refuses it and reports the limit.
+    const files = find(allowance, state.limits.maxParts - state.parts + 1);
     addEmbedded(state, origin, files, partPath, allowance);
   }
 }
@@ -475,7 +476,7 @@ function addEmbedded(state: ParseState, origin: AttachmentOrigin, files: readonl
 function extractTnef(state: ParseState, bytes: Buffer, partPath: string): void {
   const allowance = decodeAllowance(state, partPath);
   if (allowance <= 0) return;
-  const result = readTnef(bytes, allowance, Math.max(1, state.limits.maxParts - state.parts));
+  const result = readTnef(bytes, allowance, state.limits.maxParts - state.parts + 1);
   for (const [i, member] of result.files.entries()) {
     if (!admitPart(state)) return;
     const path = `${partPath}.tnef${i + 1}`;

@@ -1,23 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeUuencodeBody, findUuencoded } from '../../src/mime/uuencode.js';
+import { uuencode } from './mime-encoders.js';
 
-/** A reference uuencoder (full lines of 45 bytes, backquote for zero). */
-export function uuencode(data: Buffer, name: string): string {
-  const enc = (v: number): string => (v === 0 ? '`' : String.fromCharCode(v + 32));
-  const lines = [`begin 644 ${name}`];
-  for (let i = 0; i < data.length; i += 45) {
-    const chunk = data.subarray(i, i + 45);
-    let line = enc(chunk.length);
-    for (let j = 0; j < chunk.length; j += 3) {
-      const [a = 0, b = 0, c = 0] = chunk.subarray(j, j + 3);
-      line += enc(a >> 2) + enc(((a & 3) << 4) | (b >> 4)) + enc(((b & 15) << 2) | (c >> 6)) + enc(c & 63);
-    }
-    lines.push(line);
-  }
-  lines.push('`', 'end');
-  return lines.join('\r\n');
-}
 
 const data = Buffer.from(Array.from({ length: 200 }, (_, i) => (i * 37) & 0xff));
 
