@@ -39,7 +39,9 @@ const KIND_IDS: ReadonlyMap<DetectedType['kind'], string> = new Map([
 export const fileTypes: Analyzer = {
   name: 'file-types',
   directions: ['inbound', 'outbound'],
-  dependsOn: [],
+  // Members extracted by archive-contents are checked like attachments. pdf-content and office-macros
+  // join this list when they are registered (their embedded files too).
+  dependsOn: ['archive-contents'],
   async analyze(ctx) {
     const seen = new Map<string, string[]>();
     const note = (id: string, text: string): void => {
