@@ -69,6 +69,34 @@ export const DEFAULT_SCORES: ReadonlyMap<string, number> = new Map([
   ['ARCHIVE_ZIP_NAME_MISMATCH', 10],
   ['ARCHIVE_ZIP_OVERLAPPING_ENTRIES', 10],
   ['ARCHIVE_ZIP_HIDDEN_ENTRY', 10],
+  // Active content (scan/analyzers/office-macros.ts, pdf-content.ts, html-content.ts). Macros,
+  // auto-exec, remote templates, DDE, RTF objects, PDF Launch and SVG script are decisive
+  // (quarantine, below); the rest add up. URLs found in documents are facts for later checks.
+  ['OFFICE_VBA_MACRO', 10],
+  ['OFFICE_VBA_AUTOEXEC', 5],
+  ['OFFICE_VBA_SUSPICIOUS', 5],
+  ['OFFICE_XLM_MACRO', 10],
+  ['OFFICE_REMOTE_TEMPLATE', 10],
+  ['OFFICE_EXTERNAL_RELATIONSHIP', 6],
+  ['OFFICE_DDE', 10],
+  ['OFFICE_ENCRYPTED', 5],
+  ['OFFICE_OLE_MALFORMED', 5],
+  ['OFFICE_EQUATION_EDITOR', 10],
+  ['OFFICE_EMBEDDED_PACKAGE', 5],
+  ['RTF_EMBEDDED_OBJECT', 6],
+  ['RTF_OBJUPDATE', 5],
+  ['RTF_EQUATION_EDITOR', 10],
+  ['PDF_JAVASCRIPT', 6],
+  ['PDF_AUTO_ACTION', 1],
+  ['PDF_LAUNCH', 10],
+  ['PDF_EMBEDDED_FILE', 3],
+  ['PDF_SUBMIT_FORM', 3],
+  ['PDF_ENCRYPTED', 3],
+  ['PDF_STREAM_UNDECODABLE', 1],
+  ['HTML_SMUGGLING', 10],
+  ['HTML_CREDENTIAL_FORM', 8],
+  ['SVG_SCRIPT', 8],
+  ['HTML_ATTACHMENT_REDIRECT', 4],
 ]);
 
 /** Ids meaning the scan did not finish: the message must be offered again later. */
@@ -111,6 +139,23 @@ const ARCHIVE_QUARANTINE_IDS: ReadonlySet<string> = new Set([
   'ARCHIVE_ZIP_HIDDEN_ENTRY',
 ]);
 
+/**
+ * Active content that runs or fetches code when a document is opened: held (issue 3: "macro →
+ * quarantine"). JavaScript in a PDF and Office's suspicious calls only score: forms use the first,
+ * and the second only matters with a macro, which is already decisive.
+ */
+const ACTIVE_CONTENT_QUARANTINE_IDS: ReadonlySet<string> = new Set([
+  'OFFICE_VBA_MACRO',
+  'OFFICE_XLM_MACRO',
+  'OFFICE_REMOTE_TEMPLATE',
+  'OFFICE_DDE',
+  'OFFICE_EQUATION_EDITOR',
+  'RTF_EQUATION_EDITOR',
+  'PDF_LAUNCH',
+  'HTML_SMUGGLING',
+  'SVG_SCRIPT',
+]);
+
 /** The family whose other members mean "only partly read": quarantine. */
 const PARTLY_READ_PREFIX = 'SCAN_LIMIT_';
 
@@ -121,6 +166,7 @@ export function decisiveAction(id: string): Action | undefined {
   if (ARCHIVE_QUARANTINE_IDS.has(id)) return 'quarantine';
   if (ANTIVIRUS_QUARANTINE_IDS.has(id)) return 'quarantine';
   if (TRUE_TYPE_QUARANTINE_IDS.has(id)) return 'quarantine';
+  if (ACTIVE_CONTENT_QUARANTINE_IDS.has(id)) return 'quarantine';
   if (id.startsWith(PARTLY_READ_PREFIX)) return 'quarantine';
   return undefined;
 }

@@ -17,8 +17,11 @@ import { archiveContents } from './analyzers/archive-contents.js';
 import { clamav } from './analyzers/clamav.js';
 import { hashBlocklist } from './analyzers/hash-blocklist.js';
 import { fileTypes } from './analyzers/file-types.js';
+import { officeMacros } from './analyzers/office-macros.js';
+import { pdfContent } from './analyzers/pdf-content.js';
+import { htmlContent } from './analyzers/html-content.js';
 
-export const BUILTIN_ANALYZERS: readonly Analyzer[] = [headerSanity, gtube, sizeLimits, archiveContents, fileTypes, clamav, hashBlocklist];
+export const BUILTIN_ANALYZERS: readonly Analyzer[] = [headerSanity, gtube, sizeLimits, archiveContents, officeMacros, pdfContent, htmlContent, fileTypes, clamav, hashBlocklist];
 
 export interface AnalyzerListOptions {
   /** Analyzers appended after the built-in ones (loaded from `analyzerModules` in a sandbox). */

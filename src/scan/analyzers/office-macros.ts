@@ -19,7 +19,7 @@ import { inspectRtf, isRtf } from '../office/rtf-document.js';
 export const officeMacros: Analyzer = {
   name: 'office-macros',
   directions: ['inbound', 'outbound'],
-  dependsOn: [],
+  dependsOn: ['archive-contents'],
   async analyze(ctx) {
     const out: Finding[] = [];
     // An OLE part already inspected inside its package (vbaProject.bin) is not reported twice

@@ -16,7 +16,7 @@ import { isPdf } from '../pdf/pdf-scanner.js';
 export const pdfContent: Analyzer = {
   name: 'pdf-content',
   directions: ['inbound', 'outbound'],
-  dependsOn: [],
+  dependsOn: ['archive-contents'],
   async analyze(ctx) {
     const out: Finding[] = [];
     // files grows while we read it (a PDF inside a PDF); publishReport bounds the growth.
