@@ -33,9 +33,11 @@ export async function loadTlsMaterial(
   if (!existsSync(certPath) || !existsSync(keyPath)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const pems = await generate([{ name: 'commonName', value: hostname }], {
-      keyType: 'ec',
-      curve: 'P-256',
+      // RSA: EC generation fails here because mailauth pins an older @peculiar/asn1-schema
+      // beside the one @peculiar/x509 needs (test/smtp/tls-material.test.ts covers this).
+      keySize: 2048,
       algorithm: 'sha256',
+      notAfterDate: new Date(Date.now() + 825 * 24 * 3600 * 1000),
       extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: hostname }] }],
     });
     // Written under temporary names and renamed, so a crash never leaves half a key.
