@@ -11,13 +11,12 @@ import { contextFor, crlf } from '../analyzer-context.js';
 /** A compressed container whose chunks hold only literal tokens (at most 3640 bytes per chunk). */
 export function compressLiteral(data: Uint8Array): Uint8Array {
   const out: number[] = [0x01];
-  for (let start = 0; start < data.length || start === 0; start += 3640) {
+  for (let start = 0; start < data.length; start += 3640) {
     const chunk = data.subarray(start, start + 3640);
     const body: number[] = [];
     for (let i = 0; i < chunk.length; i += 8) body.push(0x00, ...chunk.subarray(i, i + 8));
     const header = (body.length + 2 - 3) | 0x3000 | 0x8000;
     out.push(header & 0xff, header >> 8, ...body);
-    if (data.length === 0) break;
   }
   return Uint8Array.from(out);
 }
