@@ -92,7 +92,8 @@ export async function readZip(data: Uint8Array, ctx: ArchiveReadContext): Promis
       spans.push({ start: entry.relativeOffsetOfLocalHeader, end: local.fileDataStart + entry.compressedSize, path });
 
       const member = { path, names: [...names], namedByArchive: true };
-      if (path.endsWith('/')) {
+      // A directory has no data; one that claims data is read like a file (extractors differ).
+      if (path.endsWith('/') && entry.uncompressedSize === 0) {
         members.push(member);
         continue;
       }
