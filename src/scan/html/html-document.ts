@@ -58,6 +58,7 @@ export function inspectHtml(bytes: Uint8Array, kind: MarkupKind, label: string, 
           }
           if (!URL_ATTRIBUTES.has(attribute)) continue;
           // Browsers drop tabs and newlines inside a scheme: "java\tscript:" is javascript:.
+          // eslint-disable-next-line no-control-regex -- control characters are exactly what browsers strip here
           const compact = value.replace(/[\s\u0000-\u001f]+/g, '').toLowerCase();
           if (compact.startsWith('javascript:')) {
             keepScript(`\n${value.slice(value.indexOf(':') + 1)}\n`);

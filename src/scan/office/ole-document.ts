@@ -147,6 +147,7 @@ function biffShortString(data: Uint8Array): string {
 }
 
 /** Field begin (0x13) followed by a DDE or DDEAUTO instruction, in 8-bit or UTF-16 text. */
+// eslint-disable-next-line no-control-regex -- 0x13 is Word's field-begin mark
 const DDE_FIELD = /\x13\s*"?\s*(DDEAUTO|DDE)\b/i;
 
 function inspectWordDocument(streams: StreamIndex, label: string, report: InspectionReport): void {

@@ -74,8 +74,7 @@ export function scanVbaSource(source: string): VbaKeywordReport {
     if (!autoExec.has(name.toLowerCase())) autoExec.set(name.toLowerCase(), name);
   }
   const suspicious = SUSPICIOUS.filter(([, pattern]) => pattern.test(text)).map(([label]) => label);
-  let chrCalls = 0;
-  for (const _ of text.matchAll(CHR_CALL)) chrCalls++;
+  const chrCalls = text.match(CHR_CALL)?.length ?? 0;
   if (chrCalls >= CHR_OBFUSCATION_CALLS) suspicious.push(`Chr obfuscation (${chrCalls} calls)`);
   return { autoExec: [...autoExec.values()], suspicious, codeLines: code.length };
 }
