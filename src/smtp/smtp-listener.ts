@@ -92,6 +92,25 @@ interface SessionState {
   timer?: NodeJS.Timeout;
 }
 
+/** The parts of smtp-server's (private) connection object the listener relies on. */
+interface SmtpServerConnection {
+  _onCommand(command: Buffer, callback: () => void): void;
+  send(code: number, data: string | string[], context?: string | false): void;
+  close(): void;
+}
+
+const ENHANCED_CODE = /^[245]\.\d{1,3}\.\d{1,3} /;
+
+/**
+ * smtp-server prefixes every reply with a generic enhanced status code for its numeric code
+ * (550 -> 5.1.1 whatever the reason). Replies that already carry a precise one (5.7.1 relay
+ * denied) are sent as written.
+ */
+function keepOwnEnhancedCodes(connection: SmtpServerConnection): void {
+  const send = connection.send.bind(connection);
+  connection.send = (code, data, context) => send(code, data, typeof data === 'string' && ENHANCED_CODE.test(data) ? false : context);
+}
+
 /** An SMTP reply as an error smtp-server understands (it sends `responseCode message`). */
 function reply(code: number, message: string): Error & { responseCode: number } {
   return Object.assign(new Error(message), { responseCode: code });
@@ -121,6 +140,7 @@ export class SmtpListener {
       closeTimeout: 5000,
       useProxy: config.smtp.proxyProtocol,
       disableReverseLookup: true,
+      hideENHANCEDSTATUSCODES: false,
       hideDSN: true,
       hideREQUIRETLS: true,
       logger: false,
@@ -130,6 +150,11 @@ export class SmtpListener {
       allowInsecureAuth: false,
       disabledCommands: submission ? [] : ['AUTH'],
       onConnect: (session, callback) => callback(this.onConnect(session)),
+      onSecure: (_socket, session, callback) => {
+        // AUTH is offered and accepted only once the session is encrypted.
+        if (submission) session.disabledCommands = [];
+        callback();
+      },
       onClose: (session) => this.onClose(session),
       onAuth: (auth, _session, callback) => {
         const username = auth.username ?? '';
@@ -193,6 +218,9 @@ export class SmtpListener {
 
   private onConnect(session: SMTPServerSession): Error | null {
     const config = this.deps.config();
+    const connection = this.connectionOf(session);
+    if (connection) keepOwnEnhancedCodes(connection);
+    if (this.deps.kind === 'submission' && !session.secure) session.disabledCommands = ['AUTH'];
     if (this.deps.isDraining()) return reply(421, '4.3.2 Service shutting down, try again later');
     const ip = session.remoteAddress;
     const count = (this.perIp.get(ip) ?? 0) + 1;
@@ -205,23 +233,21 @@ export class SmtpListener {
     this.sessions.set(session.id, state);
     smtpConnections.inc({ listener: this.deps.kind });
     smtpActiveSessions.inc();
-    this.enforceSessionLimits(session, state, config);
+    if (connection) this.enforceSessionLimits(connection, state, config);
+    else this.deps.logger.error({ session: session.id }, 'cannot attach session limits: smtp-server internals changed');
     return null;
+  }
+
+  private connectionOf(session: SMTPServerSession): SmtpServerConnection | undefined {
+    return [...this.server.connections].find((c) => (c as { id?: string }).id === session.id) as SmtpServerConnection | undefined;
   }
 
   /**
    * Session time and command limits. smtp-server has no hook per command, so the connection's
-   * command handler is wrapped (smtp-server is pinned; test/smtp/session-limits.test.ts would
-   * catch a change of this private interface).
+   * command handler is wrapped (smtp-server is pinned to an exact version;
+   * test/smtp/smtp-listener.test.ts would catch a change of this private interface).
    */
-  private enforceSessionLimits(session: SMTPServerSession, state: SessionState, config: Config): void {
-    const connection = [...this.server.connections].find((c) => (c as { id?: string }).id === session.id) as
-      | { _onCommand?: (command: Buffer, callback: () => void) => void; send(code: number, message: string): void; close(): void }
-      | undefined;
-    if (!connection?._onCommand) {
-      this.deps.logger.error({ session: session.id }, 'cannot attach session limits: smtp-server internals changed');
-      return;
-    }
+  private enforceSessionLimits(connection: SmtpServerConnection, state: SessionState, config: Config): void {
     const original = connection._onCommand.bind(connection);
     connection._onCommand = (command, callback) => {
       state.commands++;
