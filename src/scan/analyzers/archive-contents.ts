@@ -68,19 +68,19 @@ export function createArchiveContents(options: Partial<ArchiveLimits> = {}): Ana
 
 export const archiveContents = createArchiveContents();
 
-/** One finding per id for the archive, counting the members and showing the first. */
+/** One finding per id for the archive, counting the members and showing the first offending spelling. */
 function nameFindings(members: readonly ArchiveMember[], where: string): Finding[] {
   const seen = new Map<MemberNameFindingId, { count: number; first: string; reason: string }>();
   for (const member of members) {
     if (!member.namedByArchive) continue;
-    const problems = new Map<MemberNameFindingId, string>();
+    const problems = new Map<MemberNameFindingId, { name: string; reason: string }>();
     for (const name of member.names) {
-      for (const problem of memberNameProblems(name)) if (!problems.has(problem.id)) problems.set(problem.id, problem.reason);
+      for (const problem of memberNameProblems(name)) if (!problems.has(problem.id)) problems.set(problem.id, { name, reason: problem.reason });
     }
-    for (const [id, reason] of problems) {
+    for (const [id, { name, reason }] of problems) {
       const entry = seen.get(id);
       if (entry) entry.count++;
-      else seen.set(id, { count: 1, first: member.path, reason });
+      else seen.set(id, { count: 1, first: name, reason });
     }
   }
   return [...seen].map(([id, { count, first, reason }]) =>
