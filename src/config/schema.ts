@@ -7,6 +7,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { MAX_MESSAGE_BYTES_CEILING } from '../core/limits.js';
+import { ACTIONS } from '../core/verdict.js';
 
 /** `host:port` or `[v6]:port`. */
 const listenAddress = z.string().transform((value, ctx) => {
@@ -168,6 +169,33 @@ const scanSchema = z.strictObject({
   hashBlocklist: z.string().min(1).optional(),
 });
 
+/**
+ * An address or domain glob of a policy rule (policy/glob-match.ts: `*` and `?` only, never a
+ * regular expression): `ceo@example.org`, `*@example.org`, `example.org`, `*.example.org`, or
+ * `<>` for the null sender. Compared in lower case.
+ */
+const addressGlob = z
+  .string()
+  .regex(/^(<>|[^\s<>"\\,;]{1,320})$/, 'expected an address or domain glob such as *@example.org, *.example.org or <>')
+  .transform((s) => s.toLowerCase());
+/** One glob or a list of them. */
+const addressGlobs = z.union([addressGlob, z.array(addressGlob).min(1)]).transform((v) => (typeof v === 'string' ? [v] : v));
+/** A finding id or a glob over ids (`OFFICE_*`). */
+const findingGlob = z.string().regex(/^[A-Z0-9_*?]{1,128}$/, 'a finding id or a glob over ids such as OFFICE_*');
+
+/** One rule of `policy.rules` (policy/rules.ts): every condition given must hold; none given matches every message. */
+const policyRule = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a rule name: letters, digits, . _ - (up to 64)'),
+  direction: z.enum(['inbound', 'outbound']).optional(),
+  sender: addressGlobs.optional(),
+  recipient: addressGlobs.optional(),
+  clientNetwork: z.union([cidr, z.array(cidr).min(1)]).transform((v) => (typeof v === 'string' ? [v] : v)).optional(),
+  findings: z.union([findingGlob, z.array(findingGlob).min(1)]).transform((v) => (typeof v === 'string' ? [v] : v)).optional(),
+  scoreAtLeast: z.number().optional(),
+  scoreBelow: z.number().optional(),
+  action: z.enum(ACTIONS),
+});
+
 const policySchema = z.strictObject({
   /** Score at or above which the message is tagged, quarantined or rejected. */
   thresholds: z
@@ -179,6 +207,17 @@ const policySchema = z.strictObject({
     .default({ tag: 5, quarantine: 10, reject: 20 }),
   /** Overrides of the default score of a finding id. */
   scores: z.record(z.string().regex(/^[A-Z][A-Z0-9_]+$/, 'a finding id'), z.number()).default({}),
+  /** Ordered rules, first match wins, before the built-in rules and the thresholds (docs/policy.md). */
+  rules: z
+    .array(policyRule)
+    .default([])
+    .superRefine((rules, ctx) => {
+      const seen = new Set<string>();
+      for (const [i, rule] of rules.entries()) {
+        if (seen.has(rule.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `rule name ${JSON.stringify(rule.name)} is used twice` });
+        seen.add(rule.name);
+      }
+    }),
 });
 
 const deliverySchema = z.strictObject({
@@ -218,6 +257,12 @@ export const configSchema = z.strictObject({
   scan: scanSchema.default(scanSchema.parse({})),
   policy: policySchema.default(policySchema.parse({})),
   delivery: deliverySchema.default(deliverySchema.parse({})),
+  quarantine: z
+    .strictObject({
+      /** Days a quarantined recipient is kept before the retention sweep deletes it. */
+      retentionDays: positiveInt().max(3650).default(30),
+    })
+    .default({ retentionDays: 30 }),
   log: z
     .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info') })
     .default({ level: 'info' }),

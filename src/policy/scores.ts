@@ -1,14 +1,13 @@
 /**
  * The score table: the one place that says what each finding id is worth by default (config
- * `policy.scores` overrides an id), and which ids are decisive: they force an action whatever
- * the total. Analyzers report facts; this table and the thresholds turn them into a verdict (as
- * Rspamd keeps weights in conf/scores.d, away from the code that inserts symbols).
+ * `policy.scores` overrides an id). Analyzers report facts; this table and the thresholds turn
+ * them into a verdict (as Rspamd keeps weights in conf/scores.d, away from the code that inserts
+ * symbols).
  *
- * Fail closed (DESIGN.md invariant 3): a scan that could not finish (time, memory, a crashed
- * sandbox, overload, an analyzer error, an unreadable spool file) forces tempfail, so the sender retries; a parser limit
- * (the message was only partly read) forces quarantine. Neither is ever an accept.
+ * Ids that force an action whatever the total (malware → reject, executables → quarantine, an
+ * unfinished scan → tempfail, ...) are not listed here but in the named built-in rules of
+ * policy/default-rules.ts: one mechanism for every action, the same as the user's rules.
  */
-import type { Action } from '../core/verdict.js';
 
 /** Default scores; ids absent here score 0 (kept in the verdict, so they still explain it). */
 export const DEFAULT_SCORES: ReadonlyMap<string, number> = new Map([
@@ -37,13 +36,13 @@ export const DEFAULT_SCORES: ReadonlyMap<string, number> = new Map([
   ['MIME_AMBIGUOUS_FILENAME', 3],
   ['MIME_BASE64_JUNK', 0.5],
   ['MIME_TNEF_MALFORMED', 1],
-  // Antivirus and hash blocklist (scan/analyzers/clamav.ts, hash-blocklist.ts): decisive below;
+  // Antivirus and hash blocklist (scan/analyzers/clamav.ts, hash-blocklist.ts): decisive (default-rules.ts);
   // the scores only make the total say how bad it was.
   ['CLAMAV_INFECTED', 100],
   ['HASH_BLOCKLISTED', 100],
   ['CLAMAV_UNAVAILABLE', 0],
   ['CLAMAV_SKIPPED_SIZE', 0],
-  // True types (scan/analyzers/file-types.ts). By true type: decisive quarantine below (the issue's
+  // True types (scan/analyzers/file-types.ts). By true type: decisive quarantine (default-rules.ts: the issue's
   // documented default for executables and scripts, and for the post-macro droppers: LNK, HTA,
   // disk images, OneNote). Name tricks and mismatches only score: each tags alone (>= 5) and any
   // two together reach quarantine (>= 10).
@@ -58,7 +57,7 @@ export const DEFAULT_SCORES: ReadonlyMap<string, number> = new Map([
   ['FILE_NAME_RTLO', 7],
   ['FILE_NAME_INVISIBLE_CHARS', 5],
   ['FILE_TYPE_MISMATCH', 5],
-  // Archive contents (scan/analyzers/archive-contents.ts): decisive below. Archive limits are
+  // Archive contents (scan/analyzers/archive-contents.ts): decisive in default-rules.ts. Archive limits are
   // SCAN_LIMIT_ARCHIVE_* and quarantine through that family.
   ['ARCHIVE_MEMBER_SHELL_METACHARS', 100],
   ['ARCHIVE_MEMBER_PATH_TRAVERSAL', 10],
@@ -71,7 +70,7 @@ export const DEFAULT_SCORES: ReadonlyMap<string, number> = new Map([
   ['ARCHIVE_ZIP_HIDDEN_ENTRY', 10],
   // Active content (scan/analyzers/office-macros.ts, pdf-content.ts, html-content.ts). Macros,
   // auto-exec, remote templates, DDE, RTF objects, PDF Launch and SVG script are decisive
-  // (quarantine, below); the rest add up. URLs found in documents are facts for later checks.
+  // (quarantine, default-rules.ts); the rest add up. URLs found in documents are facts for later checks.
   ['OFFICE_VBA_MACRO', 10],
   ['OFFICE_VBA_AUTOEXEC', 5],
   ['OFFICE_VBA_SUSPICIOUS', 5],
@@ -98,78 +97,6 @@ export const DEFAULT_SCORES: ReadonlyMap<string, number> = new Map([
   ['SVG_SCRIPT', 8],
   ['HTML_ATTACHMENT_REDIRECT', 4],
 ]);
-
-/** Ids meaning the scan did not finish: the message must be offered again later. */
-const TEMPFAIL_IDS: ReadonlySet<string> = new Set([
-  'SCAN_LIMIT_TIME',
-  'SCAN_LIMIT_MEMORY',
-  'SCAN_SANDBOX_CRASH',
-  'SCAN_OVERLOADED',
-  'SCAN_ANALYZER_ERROR',
-  'SCAN_INPUT_UNREADABLE',
-]);
-
-/** Malware found, by a virus scanner or by a known hash: never delivered, refused in the session. */
-const ANTIVIRUS_REJECT_IDS: ReadonlySet<string> = new Set(['CLAMAV_INFECTED', 'HASH_BLOCKLISTED']);
-
-/**
- * Antivirus could not give an answer: clamd down or erroring must never let mail through
- * (DESIGN.md invariant 3), so the sender retries; a file too large for clamd is held.
- */
-const ANTIVIRUS_TEMPFAIL_IDS: ReadonlySet<string> = new Set(['CLAMAV_UNAVAILABLE']);
-const ANTIVIRUS_QUARANTINE_IDS: ReadonlySet<string> = new Set(['CLAMAV_SKIPPED_SIZE']);
-
-/** Executables, scripts and dropper formats found by true type, whatever their name: held. */
-const TRUE_TYPE_QUARANTINE_IDS: ReadonlySet<string> = new Set(['FILE_EXECUTABLE', 'FILE_SCRIPT', 'FILE_LNK', 'FILE_HTA', 'FILE_DISK_IMAGE', 'FILE_ONENOTE']);
-
-/** A member name built for a shell (CVE-2023-2868) is an attack: refused in the session. */
-const ARCHIVE_REJECT_IDS: ReadonlySet<string> = new Set(['ARCHIVE_MEMBER_SHELL_METACHARS']);
-
-/**
- * Archive content that could not be scanned (encrypted, undecodable, damaged) is never clean, and
- * a zip built to show different files to different readers, or to escape the extraction folder, is held.
- */
-const ARCHIVE_QUARANTINE_IDS: ReadonlySet<string> = new Set([
-  'ARCHIVE_MEMBER_PATH_TRAVERSAL',
-  'ARCHIVE_ENCRYPTED',
-  'ARCHIVE_UNSUPPORTED_FORMAT',
-  'ARCHIVE_CORRUPT',
-  'ARCHIVE_ZIP_NAME_MISMATCH',
-  'ARCHIVE_ZIP_OVERLAPPING_ENTRIES',
-  'ARCHIVE_ZIP_HIDDEN_ENTRY',
-]);
-
-/**
- * Active content that runs or fetches code when a document is opened: held (issue 3: "macro →
- * quarantine"). JavaScript in a PDF and Office's suspicious calls only score: forms use the first,
- * and the second only matters with a macro, which is already decisive.
- */
-const ACTIVE_CONTENT_QUARANTINE_IDS: ReadonlySet<string> = new Set([
-  'OFFICE_VBA_MACRO',
-  'OFFICE_XLM_MACRO',
-  'OFFICE_REMOTE_TEMPLATE',
-  'OFFICE_DDE',
-  'OFFICE_EQUATION_EDITOR',
-  'RTF_EQUATION_EDITOR',
-  'PDF_LAUNCH',
-  'HTML_SMUGGLING',
-  'SVG_SCRIPT',
-]);
-
-/** The family whose other members mean "only partly read": quarantine. */
-const PARTLY_READ_PREFIX = 'SCAN_LIMIT_';
-
-/** The action a decisive id forces, or undefined for an id that is only scored. */
-export function decisiveAction(id: string): Action | undefined {
-  if (TEMPFAIL_IDS.has(id) || ANTIVIRUS_TEMPFAIL_IDS.has(id)) return 'tempfail';
-  if (ANTIVIRUS_REJECT_IDS.has(id) || ARCHIVE_REJECT_IDS.has(id)) return 'reject';
-  if (ARCHIVE_QUARANTINE_IDS.has(id)) return 'quarantine';
-  if (ANTIVIRUS_QUARANTINE_IDS.has(id)) return 'quarantine';
-  if (TRUE_TYPE_QUARANTINE_IDS.has(id)) return 'quarantine';
-  if (ACTIVE_CONTENT_QUARANTINE_IDS.has(id)) return 'quarantine';
-  if (id.startsWith(PARTLY_READ_PREFIX)) return 'quarantine';
-  return undefined;
-}
 
 /** The score of one occurrence of `id` before its weight: the config override, else the default, else 0. */
 export function scoreOf(id: string, overrides: Readonly<Record<string, number>>): number {

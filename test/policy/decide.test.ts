@@ -38,15 +38,15 @@ test('unknown ids score 0 but are kept in the verdict', () => {
 test('scan failures are decisive tempfails, whatever the score', () => {
   for (const id of ['SCAN_LIMIT_TIME', 'SCAN_LIMIT_MEMORY', 'SCAN_SANDBOX_CRASH', 'SCAN_OVERLOADED', 'SCAN_ANALYZER_ERROR', 'SCAN_INPUT_UNREADABLE']) {
     const v = decide([f('SPAM_GTUBE'), f(id)], testEnvelope, policy);
-    assert.deepEqual([v.action, v.rule], ['tempfail', `decisive:${id}`], id);
+    assert.deepEqual([v.action, v.rule], ['tempfail', 'default:scan-unfinished'], id);
   }
 });
 
 test('other scan limits quarantine; tempfail outranks quarantine', () => {
   const q = decide([f('SCAN_LIMIT_MIME_DEPTH')], testEnvelope, policy);
-  assert.deepEqual([q.action, q.rule], ['quarantine', 'decisive:SCAN_LIMIT_MIME_DEPTH']);
+  assert.deepEqual([q.action, q.rule], ['quarantine', 'default:scan-limit']);
   const t = decide([f('SCAN_LIMIT_MIME_PARTS'), f('SCAN_LIMIT_TIME')], testEnvelope, policy);
-  assert.deepEqual([t.action, t.rule], ['tempfail', 'decisive:SCAN_LIMIT_TIME']);
+  assert.deepEqual([t.action, t.rule], ['tempfail', 'default:scan-unfinished']);
 });
 
 test('a config override can lower a default score, never remove a decisive id', () => {

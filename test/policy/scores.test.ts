@@ -1,16 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_SCORES, decisiveAction, scoreOf } from '../../src/policy/scores.js';
+import { DEFAULT_SCORES, scoreOf } from '../../src/policy/scores.js';
 
 test('defaults, overrides, unknown ids', () => {
   assert.equal(scoreOf('SPAM_GTUBE', {}), DEFAULT_SCORES.get('SPAM_GTUBE'));
   assert.equal(scoreOf('SPAM_GTUBE', { SPAM_GTUBE: 7 }), 7);
   assert.equal(scoreOf('NO_SUCH_ID', {}), 0);
   assert.equal(scoreOf('constructor', {}), 0);
-});
-
-test('decisive actions', () => {
-  assert.equal(decisiveAction('SCAN_OVERLOADED'), 'tempfail');
-  assert.equal(decisiveAction('SCAN_LIMIT_HEADER_BYTES'), 'quarantine');
-  assert.equal(decisiveAction('SPAM_GTUBE'), undefined);
 });

@@ -173,7 +173,7 @@ describe('clamav with the real clamd', () => {
     for (const [file, where] of Object.entries(expectedFile)) {
       const line = lines.get(file);
       assert.equal(line?.action, 'reject', `${file}: ${JSON.stringify(line)}`);
-      assert.equal(line?.rule, 'decisive:CLAMAV_INFECTED', file);
+      assert.equal(line?.rule, 'default:malware', file);
       // An archive may be named twice: once whole, once as the member Portcullis extracted.
       const infected = clamavFindings(line);
       assert.ok(infected.length >= 1, `${file}: ${JSON.stringify(infected)}`);
@@ -214,7 +214,7 @@ describe('clamav with the real clamd', () => {
     });
     const line = lines.get('down.eml');
     assert.equal(line?.action, 'tempfail', JSON.stringify(line));
-    assert.equal(line?.rule, 'decisive:CLAMAV_UNAVAILABLE');
+    assert.equal(line?.rule, 'default:scan-unfinished');
     assert.match(clamavFindings(line)[0]?.detail ?? '', new RegExp(`clamd at tcp://127\\.0\\.0\\.1:${port}: connection failed \\(ECONNREFUSED\\)`));
   });
 });

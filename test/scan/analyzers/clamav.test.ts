@@ -120,7 +120,7 @@ describe('clamav analyzer', () => {
     assert.equal(scanner.sent.length, 1);
     const verdict = decide(findings, testEnvelope, policy);
     assert.equal(verdict.action, 'tempfail');
-    assert.equal(verdict.rule, 'decisive:CLAMAV_UNAVAILABLE');
+    assert.equal(verdict.rule, 'default:scan-unfinished');
   });
 
   it('does not send a file over maxBytes: CLAMAV_SKIPPED_SIZE, quarantined, the rest still scanned', async () => {

@@ -66,7 +66,7 @@ describe('hash-blocklist analyzer', () => {
     assert.equal(findings[0]?.detail, `sha256 ${sha256('known bad payload')} of "bad.bin" is on the blocklist`);
     const verdict = decide(findings, testEnvelope, configSchema.parse({}).policy);
     assert.equal(verdict.action, 'reject');
-    assert.equal(verdict.rule, 'decisive:HASH_BLOCKLISTED');
+    assert.equal(verdict.rule, 'default:malware');
   });
 
   it('checks archive members appended to ctx.facts.files', async () => {
@@ -97,7 +97,7 @@ describe('scan.hashBlocklist through portcullis scan', () => {
       assert.equal(code, 0, errors.join('\n'));
       const line = JSON.parse(lines[0] ?? '{}') as { action: string; rule: string; findings: { id: string }[] };
       assert.equal(line.action, 'reject', lines[0]);
-      assert.equal(line.rule, 'decisive:HASH_BLOCKLISTED');
+      assert.equal(line.rule, 'default:malware');
     } finally {
       process.chdir(cwd);
       rmSync(dir, { recursive: true, force: true });
