@@ -74,19 +74,20 @@ export async function startGateway(initial: Config, options: GatewayOptions = {}
   let draining = false;
   const logger = options.logger ?? createLogger({ level: config.log.level });
   const nodeName = config.nodeName ?? hostname();
-  const closers: (() => Promise<unknown>)[] = [];
+  const closers: { readonly name: string; readonly close: () => Promise<unknown> }[] = [];
   const closeAll = async () => {
-    for (const close of closers.splice(0).reverse()) {
-      await close().catch((err: unknown) => logger.error({ err }, 'shutdown step failed'));
+    for (const { name, close } of closers.splice(0).reverse()) {
+      logger.debug({ step: name }, 'stopping');
+      await close().catch((err: unknown) => logger.error({ err, step: name }, 'shutdown step failed'));
     }
   };
 
   try {
     const db = await openDatabase({ dataDir: config.dataDir });
-    closers.push(() => db.destroy());
+    closers.push({ name: 'database', close: () => db.destroy() });
     const audit = new AuditLog(db);
     const tracking = new TrackingLog(db, { logger });
-    closers.push(() => tracking.close());
+    closers.push({ name: 'tracking', close: () => tracking.close() });
     const spool = await SpoolStore.open(spoolDirectory(config), {
       fsync: config.spool.fsync,
       logger,
@@ -104,14 +105,14 @@ export async function startGateway(initial: Config, options: GatewayOptions = {}
       logger,
       ...(options.analyzerModules ? { analyzerModules: options.analyzerModules } : {}),
     });
-    closers.push(() => pool.close());
+    closers.push({ name: 'sandboxes', close: () => pool.close() });
     await pool.start();
     const scanner = new Scanner(pool, config.policy);
     const queue = new DeliveryQueue({ db, spool, config, logger, tracking });
     const requeued = await queue.recover();
     if (requeued > 0) logger.warn({ requeued }, 'recovered committed messages that had no queue state (crash before enqueue)');
     queue.start();
-    closers.push(() => queue.stop());
+    closers.push({ name: 'delivery queue', close: () => queue.stop() });
     const callout = new RecipientCallout({ hostname: config.smtp.hostname, timeoutMs: config.delivery.connectTimeoutSeconds * 1000 });
     const tls = await loadTlsMaterial(config.smtp.tls, config.dataDir, config.smtp.hostname);
     if (tls.selfSigned) logger.warn('STARTTLS uses a self-signed certificate generated in dataDir/tls; configure smtp.tls for production');
@@ -133,7 +134,7 @@ export async function startGateway(initial: Config, options: GatewayOptions = {}
         isDraining: () => draining,
       });
       listeners.push(listener);
-      closers.push(() => listener.close());
+      closers.push({ name: `smtp ${kind}`, close: () => listener.close() });
       return listener;
     };
     const smtp = await makeListener('mx').listen(config.smtp.listen.host, config.smtp.listen.port);
@@ -150,7 +151,7 @@ export async function startGateway(initial: Config, options: GatewayOptions = {}
     });
     const web = createHttpServer({ health, logger });
     await web.listen({ host: config.http.listen.host, port: config.http.listen.port });
-    closers.push(() => web.close());
+    closers.push({ name: 'http', close: () => web.close() });
     const httpAddress = web.server.address();
     const http = typeof httpAddress === 'object' && httpAddress ? { host: httpAddress.address, port: httpAddress.port } : config.http.listen;
 
@@ -175,6 +176,7 @@ export async function startGateway(initial: Config, options: GatewayOptions = {}
         draining = true;
         logger.info('draining: new sessions get 421, transactions in flight finish');
         await Promise.all(listeners.map((l) => l.idle()));
+        logger.debug('no transaction in flight');
         await closeAll();
         logger.info('stopped');
       },

@@ -128,9 +128,25 @@ export class SmtpTransport {
         ...tlsOptions(this.options.mxTls, false),
       });
     }
-    // SMTPConnection emits 'error' as well as passing it to callbacks; an unheard 'error' would crash.
+    // SMTPConnection reports a failed connect (refused, reset, TLS failure) only as an 'error'
+    // event, never through connect()'s callback: listening for it is what keeps a dead next hop
+    // from hanging the attempt forever. Later errors are passed to the send/login callbacks.
+    await new Promise<void>((resolve, reject) => {
+      const fail = (err: Error) => {
+        connection.removeListener('end', closed);
+        reject(err);
+      };
+      const closed = () => fail(new Error(`connection closed by ${target.kind === 'relay' ? target.hop.host : target.domain} before the greeting`));
+      connection.once('error', fail);
+      connection.once('end', closed);
+      connection.connect(() => {
+        connection.removeListener('error', fail);
+        connection.removeListener('end', closed);
+        resolve();
+      });
+    });
+    // An unheard 'error' event would crash the process.
     connection.on('error', () => undefined);
-    await new Promise<void>((resolve, reject) => connection.connect((err) => (err ? reject(err) : resolve())));
     return connection;
   }
 }
