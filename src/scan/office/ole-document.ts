@@ -3,22 +3,24 @@
  * projects and what their source does, Excel 4 (XLM) macro sheets, DDE fields in Word text,
  * encryption, the Equation Editor object, and files packaged inside (Ole10Native).
  *
- * Trusts nothing: the container is parsed from memory with cfb (never from a path), inside a
- * try, since cfb throws on malformed input; cfb itself does not bound its work on crafted sector
- * chains, so the sandbox watchdog (time, memory) remains the outer bound. Everything read after
- * that is checked against the stream's length and the named limits.
+ * Trusts nothing: the container is read from memory by the bounded OLE reader (never from a path),
+ * which reports a damaged structure as a value; streams are read on demand, and a stream that
+ * cannot be read is reported (macros cannot be ruled out), never skipped silently. Everything read
+ * after that is checked against the stream's length and the named limits.
  */
-import CFB from 'cfb';
 import { finding } from '../../core/finding.js';
 import type { InspectionReport } from '../content-inspection.js';
 import { readVbaProject } from './vba-project.js';
 import { scanVbaSource } from './vba-keywords.js';
 import { readOle1Package } from './ole1-package.js';
+import { OleReader, type OleDirectoryProblem, type OleStreamFailure } from './ole-reader.js';
 
-/** Largest OLE file parsed (cfb holds every stream in memory at once). */
+/** Largest OLE file inspected. */
 export const MAX_OLE_BYTES = 64 * 1024 * 1024;
 /** Most BIFF records read looking for macro sheets before giving up on the workbook globals. */
 const MAX_BIFF_RECORDS = 100_000;
+/** Most unreadable stream paths named in one finding. */
+const MAX_PATHS_NAMED = 5;
 
 const OLE_SIGNATURE = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1] as const;
 
@@ -26,60 +28,97 @@ export function isOleFile(bytes: Uint8Array): boolean {
   return bytes.length >= 512 && OLE_SIGNATURE.every((b, i) => bytes[i] === b);
 }
 
-/** Stream contents by lower-cased full path (`root entry/vba/dir`). */
-type StreamIndex = ReadonlyMap<string, Uint8Array>;
+/**
+ * The file's streams by lower-cased path from the root (`/macros/vba/dir`), read on demand; a
+ * stream that exists but cannot be read reads as absent and is remembered for the report.
+ */
+interface StreamIndex {
+  readonly paths: readonly string[];
+  has(path: string): boolean;
+  read(path: string): Uint8Array | undefined;
+}
+
+const LIMIT_FAILURES: ReadonlySet<OleStreamFailure> = new Set(['too-large', 'read-budget-exhausted', 'chain-budget-exhausted']);
 
 export function inspectOle(bytes: Uint8Array, label: string, report: InspectionReport): void {
   if (bytes.length > MAX_OLE_BYTES) {
     report.findings.push(finding('SCAN_LIMIT_OFFICE_BYTES', `${label}: OLE file of ${bytes.length} bytes is over ${MAX_OLE_BYTES}; not inspected`));
     return;
   }
-  let streams: StreamIndex;
-  try {
-    streams = indexStreams(CFB.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { type: 'buffer' }));
-  } catch (err) {
-    report.findings.push(finding('OFFICE_OLE_MALFORMED', `${label}: OLE structure unreadable (${err instanceof Error ? err.message.slice(0, 120) : 'error'}); macros cannot be ruled out`));
+  const opened = OleReader.open(bytes);
+  if (!opened.ok) {
+    report.findings.push(finding('OFFICE_OLE_MALFORMED', `${label}: OLE structure unreadable (${opened.reason}); macros cannot be ruled out`));
     return;
   }
+  reportDirectoryProblems(opened.reader.problems, label, report);
+  const unreadable = new Map<string, OleStreamFailure>();
+  const streams = indexStreams(opened.reader, unreadable);
   inspectVbaProjects(streams, label, report);
   inspectWorkbook(streams, label, report);
   inspectWordDocument(streams, label, report);
-  if (streams.has('root entry/encryptioninfo') && streams.has('root entry/encryptedpackage')) {
+  if (streams.has('/encryptioninfo') && streams.has('/encryptedpackage')) {
     report.findings.push(finding('OFFICE_ENCRYPTED', `${label}: encrypted Office document (EncryptedPackage); its content cannot be inspected`));
   }
-  for (const [path, content] of streams) {
+  for (const path of streams.paths) {
     if (path.endsWith('/equation native')) {
-      report.findings.push(finding('OFFICE_EQUATION_EDITOR', `${label}: Equation Editor object (${path}), the target of CVE-2017-11882 and CVE-2018-0802`));
+      report.findings.push(finding('OFFICE_EQUATION_EDITOR', `${label}: Equation Editor object (${path.slice(1)}), the target of CVE-2017-11882 and CVE-2018-0802`));
     }
-    if (path.endsWith('/\u0001ole10native') && content.length > 4) {
+    if (path.endsWith('/\u0001ole10native')) {
       // Ole10Native: a u32 size, then the OLE1 Package native data.
-      const packaged = readOle1Package(content.subarray(4));
+      const content = streams.read(path);
+      const packaged = content !== undefined && content.length > 4 ? readOle1Package(content.subarray(4)) : undefined;
       if (packaged) {
         report.findings.push(finding('OFFICE_EMBEDDED_PACKAGE', `${label}: packaged file ${JSON.stringify(packaged.name)} (${packaged.content.length} bytes) embedded as an OLE object`));
         report.files.push(packaged);
       }
     }
   }
+  reportUnreadableStreams(unreadable, label, report);
 }
 
-function indexStreams(container: CFB.CFB$Container): StreamIndex {
-  const streams = new Map<string, Uint8Array>();
-  container.FileIndex.forEach((entry, i) => {
-    const path = container.FullPaths[i];
-    if (entry.type !== 2 || path === undefined) return;
-    const content = entry.content;
-    streams.set(path.toLowerCase(), content instanceof Uint8Array ? content : Uint8Array.from(content ?? []));
-  });
-  return streams;
+function indexStreams(ole: OleReader, unreadable: Map<string, OleStreamFailure>): StreamIndex {
+  const paths = ole.entries.filter((e) => e.kind === 'stream').map((e) => e.path.toLowerCase());
+  const known = new Set(paths);
+  return {
+    paths,
+    has: (path) => known.has(path),
+    read(path) {
+      if (!known.has(path)) return undefined;
+      const stream = ole.readStream(path);
+      if (stream.ok) return stream.content;
+      unreadable.set(path, stream.reason);
+      return undefined;
+    },
+  };
+}
+
+function reportDirectoryProblems(problems: readonly OleDirectoryProblem[], label: string, report: InspectionReport): void {
+  if (problems.includes('entry-limit')) {
+    report.findings.push(finding('SCAN_LIMIT_OFFICE_OLE_ENTRIES', `${label}: OLE directory has more entries than are read; only part of it was inspected`));
+  }
+  const damage = problems.filter((p) => p !== 'entry-limit');
+  if (damage.length > 0) {
+    report.findings.push(finding('OFFICE_OLE_MALFORMED', `${label}: OLE directory damaged (${damage.join(', ')}); entries behind the damage were not inspected, macros cannot be ruled out`));
+  }
+}
+
+function reportUnreadableStreams(unreadable: ReadonlyMap<string, OleStreamFailure>, label: string, report: InspectionReport): void {
+  const describe = (entries: ReadonlyArray<[string, OleStreamFailure]>): string =>
+    entries.slice(0, MAX_PATHS_NAMED).map(([path, reason]) => `${path.slice(1)} (${reason})`).join(', ') + (entries.length > MAX_PATHS_NAMED ? `, and ${entries.length - MAX_PATHS_NAMED} more` : '');
+  const all = [...unreadable];
+  const overLimit = all.filter(([, reason]) => LIMIT_FAILURES.has(reason));
+  const damaged = all.filter(([, reason]) => !LIMIT_FAILURES.has(reason));
+  if (overLimit.length > 0) report.findings.push(finding('SCAN_LIMIT_OFFICE_BYTES', `${label}: OLE stream(s) over the read limits, not inspected: ${describe(overLimit)}`));
+  if (damaged.length > 0) report.findings.push(finding('OFFICE_OLE_MALFORMED', `${label}: OLE stream(s) unreadable: ${describe(damaged)}; macros cannot be ruled out`));
 }
 
 /** Every storage holding a `_VBA_PROJECT` stream is a VBA project (Word: Macros/VBA, Excel: _VBA_PROJECT_CUR/VBA). */
 function inspectVbaProjects(streams: StreamIndex, label: string, report: InspectionReport): void {
-  for (const path of streams.keys()) {
+  for (const path of streams.paths) {
     if (!path.endsWith('/_vba_project')) continue;
     const storage = path.slice(0, -'_vba_project'.length);
-    const project = readVbaProject((name) => streams.get(storage + name.toLowerCase()));
-    const where = storage.replace(/^root entry\//, '') || '/';
+    const project = readVbaProject((name) => streams.read(storage + name.toLowerCase()));
+    const where = storage.slice(1) || '/';
     const withCode = project.modules.filter((m) => scanVbaSource(m.source).codeLines > 0);
     const dirNote = project.dirStatus === 'complete' ? '' : `; dir stream ${project.dirStatus}, macros assumed`;
     report.findings.push(finding('OFFICE_VBA_MACRO', `${label}: VBA project in ${where} with ${project.modules.length} module(s)${withCode.length > 0 ? `, code in ${withCode.map((m) => m.name).join(', ')}` : ''}${dirNote}`));
@@ -110,7 +149,7 @@ const SHEET_STATE = ['visible', 'hidden', 'very hidden'] as const;
  * workbook is encrypted.
  */
 function inspectWorkbook(streams: StreamIndex, label: string, report: InspectionReport): void {
-  const book = streams.get('root entry/workbook') ?? streams.get('root entry/book');
+  const book = streams.read('/workbook') ?? streams.read('/book');
   if (book === undefined) return;
   const view = new DataView(book.buffer, book.byteOffset, book.byteLength);
   const macroSheets: string[] = [];
@@ -151,7 +190,7 @@ function biffShortString(data: Uint8Array): string {
 const DDE_FIELD = /\x13\s*"?\s*(DDEAUTO|DDE)\b/i;
 
 function inspectWordDocument(streams: StreamIndex, label: string, report: InspectionReport): void {
-  const word = streams.get('root entry/worddocument');
+  const word = streams.read('/worddocument');
   if (word === undefined) return;
   // FIB: wIdent 0xA5EC, and fEncrypted is bit 0 of byte 11 ([MS-DOC] 2.5.2 FibBase).
   if (word.length > 11 && word[0] === 0xec && word[1] === 0xa5 && ((word[11] ?? 0) & 0x01) !== 0) {
