@@ -8,6 +8,7 @@ import { isPortcullisError } from '../core/errors.js';
 import { auditCommand } from './audit.js';
 import { checkConfigCommand } from './check-config.js';
 import { mailboxCommand } from './mailbox.js';
+import { quarantineCommand } from './quarantine.js';
 import { queueCommand } from './queue.js';
 import { scanCommand } from './scan.js';
 import { startCommand } from './start.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     scanCommand(),
     mailboxCommand(),
     queueCommand(),
+    quarantineCommand(),
     trackCommand(),
     userCommand(),
     auditCommand(),

@@ -27,6 +27,7 @@ export type ServiceAction = (typeof SERVICE_ACTIONS)[number];
 const SYSTEM_GRANTS: ReadonlyMap<string, readonly ServiceAction[]> = new Map<string, readonly ServiceAction[]>([
   ['delivery', ['queue.retry', 'queue.delete']],
   ['quarantine', ['quarantine.release', 'quarantine.delete']],
+  ['quarantine-retention', ['quarantine.delete']],
 ]);
 
 /** What an API account with role `user` may do. */
