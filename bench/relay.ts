@@ -16,13 +16,15 @@
  * machines and runs; the ratio much less.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BUILTIN_ANALYZERS } from '../src/scan/registry.js';
+import { rssKb, startSampler } from './process-sampler.js';
+import { formatTable, percentile, round } from './report-table.js';
 import { relayConfig, startGatewayProcess, type Endpoint, type GatewayProcess } from '../test/helpers/gateway-process.js';
 import { dataPayload, runSmtpLoad, type LoadMessage } from '../test/helpers/smtp-load.js';
 import { startSmtpSink, type SmtpSink } from '../test/helpers/smtp-sink.js';
@@ -45,8 +47,6 @@ const CELL_TIME_LIMIT_MS = 20_000;
 const DELIVERY_WAIT_MS = 60_000;
 const MEMORY_CELL = { connections: 20, bytes: 25 * 1024 * 1024 } as const;
 const PEER = { sessions: 20, messages: 2000, bytes: 4096 } as const;
-/** Linux reports CPU time in clock ticks of 1/100 s (CLK_TCK) on every platform Node supports. */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 interface CellResult {
   readonly connections: number;
@@ -62,71 +62,6 @@ interface CellResult {
   readonly peakRssAllMb: number;
   readonly cpuSeconds: number;
   readonly messagesPerCpuSecond: number;
-}
-
-// ---- /proc sampling of the gateway and its sandbox processes ------------------------------
-
-function childPids(pid: number): number[] {
-  try {
-    const direct = readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
-      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
-    );
-    return direct.flatMap((child) => [child, ...childPids(child)]);
-  } catch {
-    return [];
-  }
-}
-
-function rssKb(pid: number): number {
-  try {
-    return Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  } catch {
-    return 0;
-  }
-}
-
-function cpuTicks(pid: number): number {
-  try {
-    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return 0;
-  }
-}
-
-/** Samples RSS every 50 ms and CPU time per process; processes replaced mid-cell are counted until they go. */
-function startSampler(pid: number): { stop(): { peakMainKb: number; peakAllKb: number; cpuSeconds: number } } {
-  const startTicks = new Map<number, number>();
-  const lastTicks = new Map<number, number>();
-  let peakMainKb = 0;
-  let peakAllKb = 0;
-  let first = true;
-  const sample = (): void => {
-    const pids = [pid, ...childPids(pid)];
-    const main = rssKb(pid);
-    peakMainKb = Math.max(peakMainKb, main);
-    peakAllKb = Math.max(peakAllKb, pids.reduce((sum, p) => sum + (p === pid ? main : rssKb(p)), 0));
-    for (const p of pids) {
-      const ticks = cpuTicks(p);
-      // A process born during the cell (a replaced sandbox) counts from zero.
-      if (!startTicks.has(p)) startTicks.set(p, first ? ticks : 0);
-      lastTicks.set(p, ticks);
-    }
-    first = false;
-  };
-  sample();
-  const timer = setInterval(sample, 50);
-  return {
-    stop() {
-      clearInterval(timer);
-      sample();
-      let ticks = 0;
-      for (const [p, last] of lastTicks) ticks += last - (startTicks.get(p) ?? 0);
-      return { peakMainKb, peakAllKb, cpuSeconds: ticks / CLOCK_TICKS_PER_SECOND };
-    },
-  };
 }
 
 // ---- messages -----------------------------------------------------------------------------
@@ -162,11 +97,6 @@ function messageFactory(run: string, total: number, bytes: number): () => LoadMe
   };
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-}
-
 async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
@@ -175,8 +105,6 @@ async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean
   }
   return true;
 }
-
-const round = (n: number, digits = 1): number => Number(n.toFixed(digits));
 
 // ---- the cells --------------------------------------------------------------------------
 
@@ -360,12 +288,8 @@ function printTable(cells: readonly CellResult[]): void {
   const rows = cells.map((c) => [
     c.connections, `${c.bytes / 1024} KB`, c.offered, c.acknowledged, c.deliveredPerSecond, c.acceptedPerSecond,
     c.p50Ms, c.p99Ms, c.peakRssMainMb, c.peakRssAllMb, c.cpuSeconds, c.messagesPerCpuSecond,
-  ].map(String));
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
-  const line = (cols: readonly string[]): string => `| ${cols.map((c, i) => c.padStart(widths[i] ?? 0)).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of rows) console.log(line(r));
+  ]);
+  for (const line of formatTable(header, rows)) console.log(line);
 }
 
 async function main(): Promise<void> {
