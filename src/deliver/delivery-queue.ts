@@ -106,6 +106,7 @@ export class DeliveryQueue {
   /** Applies a reloaded configuration to the next attempts (routes, limits, backoff). */
   reconfigure(config: Config): void {
     this.config = config;
+    this.transport.closeIdle();
     this.transport = this.buildTransport(config);
   }
 
@@ -154,6 +155,7 @@ export class DeliveryQueue {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    this.transport.closeIdle();
   }
 
   private buildTransport(config: Config): SmtpTransport {

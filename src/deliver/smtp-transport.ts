@@ -50,22 +50,40 @@ export interface OutgoingEnvelope {
   readonly size: number;
 }
 
+/** How long an idle connection to a next hop is kept for the next message. */
+const IDLE_REUSE_MS = 5000;
+/** Transactions on one connection before it is closed (some servers limit messages per session). */
+const MAX_TRANSACTIONS_PER_CONNECTION = 100;
+/** Idle connections kept per next hop. */
+const MAX_IDLE_PER_TARGET = 20;
+
+interface PooledConnection {
+  readonly connection: SMTPConnection;
+  transactions: number;
+  alive: boolean;
+  idleTimer?: NodeJS.Timeout;
+}
+
 export class SmtpTransport {
+  /**
+   * Idle connections per next hop, reused for the next message (RFC 5321 allows a new MAIL FROM
+   * after a completed transaction): connecting, EHLO, STARTTLS and AUTH cost more than the
+   * transaction itself. A connection that saw any error is closed, never reused.
+   */
+  private readonly idle = new Map<string, PooledConnection[]>();
+
   constructor(private readonly options: SmtpTransportOptions) {}
 
   async send(target: SmtpTarget, envelope: OutgoingEnvelope, message: () => Readable): Promise<RecipientResult[]> {
-    let connection: SMTPConnection;
+    let pooled: PooledConnection;
     try {
-      connection = await this.connect(target);
+      pooled = this.takeIdle(target) ?? (await this.open(target));
     } catch (err) {
       return allRecipients(envelope.to, outcomeOfError(err), replyOf(err));
     }
+    const { connection } = pooled;
+    let reusable = false;
     try {
-      const auth = target.kind === 'relay' ? target.hop.auth : undefined;
-      if (auth) {
-        const pass = resolveSecret(auth.pass, `next hop ${target.kind === 'relay' ? target.hop.host : ''} auth.pass`);
-        await new Promise<void>((resolve, reject) => connection.login({ user: auth.user, pass }, (err) => (err ? reject(err) : resolve())));
-      }
       const info = await new Promise<SMTPConnection.SentMessageInfo>((resolve, reject) => {
         connection.send(
           { from: envelope.from === '' ? '' : envelope.from, to: [...envelope.to], size: envelope.size, use8BitMime: true },
@@ -73,6 +91,7 @@ export class SmtpTransport {
           (err, sent) => (err ? reject(err) : resolve(sent)),
         );
       });
+      reusable = true;
       const rejected = new Map((info.rejectedErrors ?? []).map((e) => [recipientOf(e), e] as const));
       return envelope.to.map((recipient) => {
         const err = rejected.get(recipient);
@@ -86,10 +105,60 @@ export class SmtpTransport {
         return { recipient, outcome: outcomeOfError(specific), reply: replyOf(specific) };
       });
     } finally {
-      connection.quit();
-      // quit() waits for the server's reply; close() ends it even if the server never answers.
-      setTimeout(() => connection.close(), 1000).unref();
+      pooled.transactions++;
+      if (reusable) this.release(target, pooled);
+      else close(pooled);
     }
+  }
+
+  /** Closes every idle connection (the queue is stopping). */
+  closeIdle(): void {
+    for (const list of this.idle.values()) for (const pooled of list.splice(0)) close(pooled);
+    this.idle.clear();
+  }
+
+  private takeIdle(target: SmtpTarget): PooledConnection | undefined {
+    const list = this.idle.get(targetKey(target));
+    while (list && list.length > 0) {
+      const pooled = list.pop() as PooledConnection;
+      clearTimeout(pooled.idleTimer);
+      if (pooled.alive) return pooled;
+    }
+    return undefined;
+  }
+
+  private release(target: SmtpTarget, pooled: PooledConnection): void {
+    const key = targetKey(target);
+    const list = this.idle.get(key) ?? [];
+    if (!pooled.alive || pooled.transactions >= MAX_TRANSACTIONS_PER_CONNECTION || list.length >= MAX_IDLE_PER_TARGET) {
+      close(pooled);
+      return;
+    }
+    pooled.idleTimer = setTimeout(() => {
+      const at = list.indexOf(pooled);
+      if (at !== -1) list.splice(at, 1);
+      close(pooled);
+    }, IDLE_REUSE_MS);
+    pooled.idleTimer.unref();
+    list.push(pooled);
+    this.idle.set(key, list);
+  }
+
+  private async open(target: SmtpTarget): Promise<PooledConnection> {
+    const connection = await this.connect(target);
+    const pooled: PooledConnection = { connection, transactions: 0, alive: true };
+    connection.once('end', () => (pooled.alive = false));
+    try {
+      const auth = target.kind === 'relay' ? target.hop.auth : undefined;
+      if (auth) {
+        const pass = resolveSecret(auth.pass, `next hop ${target.kind === 'relay' ? target.hop.host : ''} auth.pass`);
+        await new Promise<void>((resolve, reject) => connection.login({ user: auth.user, pass }, (err) => (err ? reject(err) : resolve())));
+      }
+    } catch (err) {
+      close(pooled);
+      throw err;
+    }
+    return pooled;
   }
 
   private async connect(target: SmtpTarget): Promise<SMTPConnection> {
@@ -149,6 +218,20 @@ export class SmtpTransport {
     connection.on('error', () => undefined);
     return connection;
   }
+}
+
+function targetKey(target: SmtpTarget): string {
+  return target.kind === 'relay'
+    ? `relay:${target.hop.host}:${target.hop.port}:${target.hop.tls}:${target.hop.implicitTls}:${target.hop.auth?.user ?? ''}`
+    : `mx:${target.domain}`;
+}
+
+function close(pooled: PooledConnection): void {
+  pooled.alive = false;
+  clearTimeout(pooled.idleTimer);
+  pooled.connection.quit();
+  // quit() waits for the server's reply; close() ends it even if the server never answers.
+  setTimeout(() => pooled.connection.close(), 1000).unref();
 }
 
 function tlsOptions(mode: TlsMode, allowInvalidCertificate: boolean): Partial<SMTPConnection.Options> {

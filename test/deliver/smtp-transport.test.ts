@@ -56,3 +56,26 @@ test('a working next hop gets the message and the recipient is delivered', async
     await sink.close();
   }
 });
+
+test('consecutive messages to one next hop reuse one connection; a failed one is not reused', { timeout: 15_000 }, async () => {
+  let refuseNext = false;
+  const sink = await startSmtpSink({ respond: () => (refuseNext ? { code: 451, text: 'try later' } : undefined) });
+  const pooled = new SmtpTransport({ hostname: 'mx.test', connectTimeoutMs: 3000, mxPort: 25, mxTls: 'opportunistic' });
+  try {
+    for (let i = 0; i < 3; i++) {
+      const [result] = await pooled.send({ kind: 'relay', hop: hop(sink.port) }, envelope, body);
+      assert.equal(result?.outcome, 'delivered');
+    }
+    assert.equal(sink.wireTranscripts().length, 1, 'three messages, one connection');
+    refuseNext = true;
+    const [deferred] = await pooled.send({ kind: 'relay', hop: hop(sink.port) }, envelope, body);
+    assert.equal(deferred?.outcome, 'deferred');
+    refuseNext = false;
+    const [after] = await pooled.send({ kind: 'relay', hop: hop(sink.port) }, envelope, body);
+    assert.equal(after?.outcome, 'delivered');
+    assert.equal(sink.wireTranscripts().length, 2, 'a connection that saw an error is replaced');
+  } finally {
+    pooled.closeIdle();
+    await sink.close();
+  }
+});
