@@ -139,5 +139,11 @@ function iso(ms: number): string {
 
 /** Control characters (ESC above all) shown as \xNN, so a header cannot drive the terminal. */
 function escapeControls(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  let out = '';
+  for (const c of text) {
+    const code = c.charCodeAt(0);
+    const control = (code < 0x20 && c !== '\t') || (code >= 0x7f && code <= 0x9f);
+    out += control ? `\\x${code.toString(16).padStart(2, '0')}` : c;
+  }
+  return out;
 }
