@@ -149,3 +149,19 @@ test('policyKey: equal for recipients that match the same recipient rules', () =
   const plain = configSchema.parse({});
   assert.equal(policyKey(plain, 'a@x.example', 'inbound', '192.0.2.1'), policyKey(plain, 'b@y.example', 'inbound', '192.0.2.1'));
 });
+
+test('the examples of docs/policy.md parse and decide as the text says', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { parse } = await import('yaml');
+  const doc = readFileSync(new URL('../../../docs/policy.md', import.meta.url), 'utf8');
+  const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+  assert.ok(blocks.length >= 2);
+  for (const block of blocks) configSchema.parse(parse(block));
+  const policy = configSchema.parse(parse(blocks[blocks.length - 1]!)).policy;
+  const macro = decide([f('OFFICE_VBA_MACRO')], env({ mailFrom: 'x@partner.example', rcptTo: ['ceo@example.org'] }), policy);
+  assert.deepEqual([macro.action, macro.rule], ['reject', 'rule:vip-no-macros']);
+  const partner = decide([f('OFFICE_VBA_MACRO')], env({ mailFrom: 'x@partner.example', rcptTo: ['ann@example.org'] }), policy);
+  assert.deepEqual([partner.action, partner.rule], ['tag', 'rule:partner-macros']);
+  const bounce = decide([f('HEADER_FROM_MISSING'), f('HEADER_FROM_DUPLICATE')], env({ mailFrom: '' }), policy);
+  assert.equal(bounce.rule, 'rule:backscatter');
+});
