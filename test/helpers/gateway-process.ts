@@ -49,6 +49,8 @@ export interface GatewayProcess {
   readonly smtp: Endpoint;
   readonly http: Endpoint;
   readonly dataDir: string;
+  /** The YAML file the process was started with (a test may rewrite it and send SIGHUP). */
+  readonly configPath: string;
   /** Resolves when the process has exited. */
   readonly exited: Promise<ProcessExit>;
   /** The last part of stdout and stderr, for failure messages. */
@@ -161,6 +163,7 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
     smtp: endpoints.smtp,
     http: endpoints.http,
     dataDir: options.dataDir,
+    configPath,
     exited,
     output,
     stop: (stopTimeoutMs = 15_000) => signalAndWait('SIGTERM', stopTimeoutMs),

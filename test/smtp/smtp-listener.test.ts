@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:net';
+import { once } from 'node:events';
 import { createTransport } from 'nodemailer';
 import { parseConfig } from '../../src/config/load.js';
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/gateway.js';
@@ -284,6 +286,36 @@ test('submission: AUTH is refused before STARTTLS, works after it, and lets the 
     assert.deepEqual(message.rcptTo, ['bob@elsewhere.test']);
     assert.match(message.raw.toString(), /with ESMTPSA/);
     assert.match(message.raw.toString(), /\(using TLSv1\.[23] with cipher/);
+  } finally {
+    await gw.stop();
+  }
+});
+
+test('PROXY protocol: the client address comes from the PROXY header and is judged by it', async () => {
+  const gw = await gateway({
+    smtp: { proxyProtocol: true },
+    domains: [{ name: 'example.org', downstream: `smtp://127.0.0.1:${sink.port}` }],
+  });
+  try {
+    const socket = connect(gw.smtp.port, gw.smtp.host);
+    await once(socket, 'connect');
+    let received = '';
+    socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
+    const waitFor = async (pattern: RegExp) => {
+      const deadline = Date.now() + 5000;
+      while (!pattern.test(received)) {
+        if (Date.now() > deadline) assert.fail(`no ${pattern} in ${JSON.stringify(received)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    // 192.0.2.10 is not in trustedNetworks, although the TCP peer (127.0.0.1) is.
+    socket.write('PROXY TCP4 192.0.2.10 127.0.0.1 40000 25\r\n');
+    await waitFor(/^220 /m);
+    socket.write('EHLO client.test\r\n');
+    await waitFor(/^250 /m);
+    socket.write('MAIL FROM:<a@client.test>\r\nRCPT TO:<x@elsewhere.test>\r\n');
+    await waitFor(/^550 5\.7\.1 Relay access denied/m);
+    socket.destroy();
   } finally {
     await gw.stop();
   }
