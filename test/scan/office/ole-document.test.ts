@@ -31,3 +31,18 @@ test('property: random bytes behind an OLE signature, and random RTF, never thro
     { numRuns: 1500 },
   );
 });
+
+test('a stream whose mini FAT chain loops is reported as unreadable; the rest of the file is still inspected', () => {
+  const bytes = oleWithVba({ Module1: `Sub AutoOpen()\r\n${"' padding the module past one mini sector\r\n".repeat(4)}End Sub\r\n` });
+  const needle = Buffer.concat([Buffer.from('Module1', 'utf16le'), Buffer.alloc(2)]);
+  let entry = bytes.indexOf(needle);
+  while (entry % 128 !== 0) entry = bytes.indexOf(needle, entry + 1);
+  const miniSector = bytes.readUInt32LE(entry + 116);
+  const miniFat = bytes.readUInt32LE(60);
+  bytes.writeUInt32LE(miniSector, (miniFat + 1) * 512 + miniSector * 4);
+  const report = emptyReport();
+  inspectOle(bytes, 'loop.doc', report);
+  assert.ok(report.findings.some((f) => f.id === 'OFFICE_VBA_MACRO'), 'the project is still found');
+  const malformed = report.findings.find((f) => f.id === 'OFFICE_OLE_MALFORMED');
+  assert.match(malformed?.detail ?? '', /macros\/vba\/module1 \(chain-loop\)/);
+});

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import CFB from 'cfb';
 import fc from 'fast-check';
-import { OleReader, type OleOpenResult, type OleStreamResult } from '../../../src/scan/office/ole-reader.js';
+import { MAX_OLE_READ_BYTES, OleReader, type OleOpenResult, type OleStreamResult } from '../../../src/scan/office/ole-reader.js';
 
 /** Deterministic bytes, different for each stream, so a sector read from the wrong place shows. */
 function pattern(length: number, seed: number): Buffer {
@@ -191,6 +191,18 @@ test('a loop in the middle of a chain and in the directory chain are both caught
   assert.ok(ms < 100, `${ms} ms`);
 });
 
+test('a mini FAT chain that loops: the small stream is unreadable (chain-loop), the others read', () => {
+  const bytes = Buffer.from(sample);
+  const start = u32(bytes, entryAt(bytes, 'WordDocument') + ENTRY_START);
+  const miniFat = u32(bytes, 60);
+  setU32(bytes, (miniFat + 1) * 512 + start * 4, start);
+  const { result, ms } = timed(() => readEverything(bytes));
+  assert.deepEqual(result.reads.get('/WordDocument'), { ok: false, reason: 'chain-loop' });
+  assert.equal(result.reads.get('/Macros/VBA/dir')?.ok, true);
+  assert.equal(result.reads.get('/Data/Bigger')?.ok, true);
+  assert.ok(ms < 100, `${ms} ms`);
+});
+
 test('a directory sibling cycle is cut: a partial listing with a flag, every entry once', () => {
   const bytes = Buffer.from(sample);
   const root = entryAt(bytes, 'Root Entry');
@@ -290,6 +302,24 @@ test('a truncated file gives typed results at every length, never an exception',
   const cut = readEverything(sample.subarray(0, sample.length - 3000));
   assert.ok(!cut.opened.ok || [...cut.reads.values()].some((r) => !r.ok), 'losing the tail loses something');
   assert.ok(ms < 1000, `${ms} ms for ${Math.ceil(sample.length / 97)} lengths`);
+});
+
+test('many entries sharing one large chain stop at the per-file read budget', () => {
+  const streams: Array<[string, Buffer]> = [['/Big', pattern(1024 * 1024, 1)]];
+  for (let i = 0; i < 199; i++) streams.push([`/S${i}`, pattern(10, i)]);
+  const bytes = writeOle(streams);
+  const big = entryAt(bytes, 'Big');
+  for (let i = 0; i < 199; i++) {
+    const at = entryAt(bytes, `S${i}`);
+    setU32(bytes, at + ENTRY_START, u32(bytes, big + ENTRY_START));
+    setU32(bytes, at + ENTRY_SIZE, 1024 * 1024);
+  }
+  const { result, ms } = timed(() => readEverything(bytes));
+  const reads = [...result.reads.values()];
+  const bytesRead = reads.reduce((sum, r) => sum + (r.ok ? r.content.length : 0), 0);
+  assert.ok(bytesRead <= MAX_OLE_READ_BYTES && bytesRead > MAX_OLE_READ_BYTES - 2 * 1024 * 1024, `${bytesRead} bytes read`);
+  assert.ok(reads.some((r) => !r.ok && r.reason === 'read-budget-exhausted'));
+  assert.ok(ms < 2000, `${ms} ms`);
 });
 
 test('header checks: signature, version, sector shift 9 or 12 to match, mini sector shift 6', () => {
