@@ -17,6 +17,7 @@ import { RecipientCallout } from './deliver/recipient-callout.js';
 import { AuditLog } from './observe/audit-log.js';
 import { createLogger } from './observe/logger.js';
 import { TrackingLog } from './observe/tracking.js';
+import { RetentionSweep } from './quarantine/retention-sweep.js';
 import { SandboxPool } from './scan/sandbox/sandbox-pool.js';
 import { Scanner } from './scan/scanner.js';
 import { verifyUserPassword } from './service/user-service.js';
@@ -113,6 +114,9 @@ export async function startGateway(initial: Config, options: GatewayOptions = {}
     if (requeued > 0) logger.warn({ requeued }, 'recovered committed messages that had no queue state (crash before enqueue)');
     queue.start();
     closers.push({ name: 'delivery queue', close: () => queue.stop() });
+    const retention = new RetentionSweep({ ctx: { db, audit, spool, tracking }, config, logger });
+    retention.start();
+    closers.push({ name: 'quarantine retention', close: () => retention.stop() });
     const callout = new RecipientCallout({ hostname: config.smtp.hostname, timeoutMs: config.delivery.connectTimeoutSeconds * 1000 });
     const tls = await loadTlsMaterial(config.smtp.tls, config.dataDir, config.smtp.hostname);
     if (tls.selfSigned) logger.warn('STARTTLS uses a self-signed certificate generated in dataDir/tls; configure smtp.tls for production');
@@ -168,6 +172,7 @@ export async function startGateway(initial: Config, options: GatewayOptions = {}
         config = next;
         for (const listener of listeners) listener.reconfigure(next);
         queue.reconfigure(next);
+        retention.reconfigure(next);
         scanner.setPolicy(next.policy);
         logger.level = next.log.level;
         return restart;

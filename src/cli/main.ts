@@ -18,8 +18,7 @@ import { userCommand } from './user.js';
 export function buildProgram(): Command {
   const program = new Command('portcullis')
     .description('Portcullis: an email security gateway')
-    .showHelpAfterError()
-    .exitOverride();
+    .showHelpAfterError();
   for (const command of [
     startCommand(),
     checkConfigCommand(),
@@ -31,9 +30,16 @@ export function buildProgram(): Command {
     userCommand(),
     auditCommand(),
   ]) {
-    program.addCommand(command.exitOverride());
+    program.addCommand(command);
   }
+  exitOverrideEverywhere(program);
   return program;
+}
+
+/** Commander applies exitOverride only to commands created after it: set it on every level, so a bad option is an error main() reports, never a process.exit mid-command. */
+function exitOverrideEverywhere(command: Command): void {
+  command.exitOverride();
+  for (const sub of command.commands) exitOverrideEverywhere(sub);
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -5,11 +5,9 @@
  *   - inbound:  the recipient's domain is an accepted domain;
  *   - outbound: another domain, and the client is in a trusted network or authenticated;
  *   - denied:   anything else (never an open relay).
- * The policy key groups recipients that share one policy: one DATA reply serves all recipients,
- * so a recipient with a different key than the first one's gets 452 (DESIGN.md).
+ * Whether two recipients share one policy (and so one transaction) is policy/rules.ts's policyKey.
  */
 import type { AcceptedDomain, Config } from '../config/schema.js';
-import type { Direction } from '../core/envelope.js';
 
 export type RecipientRoute =
   | { readonly kind: 'local'; readonly direction: 'inbound' }
@@ -35,9 +33,4 @@ export function routeRecipient(config: Pick<Config, 'domains'>, input: RouteInpu
 export function domainOf(address: string): string {
   const at = address.lastIndexOf('@');
   return at === -1 ? '' : address.slice(at + 1).toLowerCase().replace(/\.$/, '');
-}
-
-/** Recipients with equal keys share one policy and may share one transaction. */
-export function policyKey(route: Exclude<RecipientRoute, { kind: 'denied' }>): Direction {
-  return route.direction;
 }

@@ -26,7 +26,8 @@ import type { MessageSummary, TrackingSink } from '../observe/tracking-event.js'
 import { LineEndingNormalizer } from './line-endings.js';
 import { NetworkList } from './network-list.js';
 import { receivedHeader } from './received-header.js';
-import { policyKey, routeRecipient, type RecipientRoute } from './recipient-route.js';
+import { policyKey } from '../policy/rules.js';
+import { routeRecipient, type RecipientRoute } from './recipient-route.js';
 import type { TlsMaterial } from './tls-material.js';
 import { verdictHeaders } from './verdict-headers.js';
 
@@ -308,7 +309,8 @@ export class SmtpListener {
       throw reply(550, '5.7.1 Relay access denied');
     }
     if (route.kind === 'inbound') await this.verifyRecipient(route.domain, recipient);
-    const key = policyKey(route);
+    // One DATA reply serves every recipient, so one transaction carries one policy.
+    const key = policyKey(config, recipient, route.direction, session.remoteAddress);
     if (state.transactionKey !== undefined && state.transactionKey !== key) {
       throw reply(452, '4.5.3 Recipient has a different policy than the first one: send it in a separate transaction');
     }

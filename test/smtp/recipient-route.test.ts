@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../src/config/load.js';
-import { domainOf, policyKey, routeRecipient } from '../../src/smtp/recipient-route.js';
+import { domainOf, routeRecipient } from '../../src/smtp/recipient-route.js';
+import { policyKey } from '../../src/policy/rules.js';
 import { NetworkList } from '../../src/smtp/network-list.js';
 
 const withDomains = parseConfig({ domains: [{ name: 'Example.org', downstream: 'smtp://10.0.0.5:25' }] }, 'test');
@@ -27,7 +28,7 @@ test('policy keys differ between inbound and outbound recipients', () => {
   const inbound = routeRecipient(withDomains, { recipient: 'a@example.org', mayRelay: true });
   const outbound = routeRecipient(withDomains, { recipient: 'a@other.test', mayRelay: true });
   assert.ok(inbound.kind !== 'denied' && outbound.kind !== 'denied');
-  assert.notEqual(policyKey(inbound), policyKey(outbound));
+  assert.notEqual(policyKey(withDomains, 'a@example.org', inbound.direction, '127.0.0.1'), policyKey(withDomains, 'a@other.test', outbound.direction, '127.0.0.1'));
 });
 
 test('domainOf takes the last @ and drops a trailing dot', () => {

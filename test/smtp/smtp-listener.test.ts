@@ -116,6 +116,23 @@ test('a recipient with another policy than the first gets 452 and the first goes
   }
 });
 
+test('recipients matched by different recipient rules are split into separate transactions (452)', async () => {
+  const gw = await gateway({
+    domains: [{ name: 'example.org', downstream: `smtp://127.0.0.1:${sink.port}` }],
+    policy: { rules: [{ name: 'strict-ceo', recipient: 'ceo@example.org', scoreAtLeast: 2, action: 'quarantine' }] },
+  });
+  try {
+    const client = await session(gw);
+    await client.command('MAIL FROM:<a@client.test>');
+    assert.equal((await client.command('RCPT TO:<staff@example.org>')).code, 250);
+    assert.equal((await client.command('RCPT TO:<other@example.org>')).code, 250, 'same policy, same transaction');
+    assert.equal((await client.command('RCPT TO:<ceo@example.org>')).code, 452, 'another policy');
+    client.close();
+  } finally {
+    await gw.stop();
+  }
+});
+
 test('SIZE is advertised and enforced with 552; too many recipients get 452', async () => {
   const gw = await gateway({ smtp: { maxMessageSize: 2000, maxRecipients: 2 } });
   try {
