@@ -8,54 +8,12 @@
  * verdict line (`portcullis scan --json`). The corpus is only read, never copied.
  */
 import { createWriteStream, existsSync } from 'node:fs';
-import { relative, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatTable } from '../bench/report-table.js';
-import { scanCorpus, type ScanLine } from './scan-corpus.js';
+import { scanCorpus } from './scan-corpus.js';
+import { tallyFolder, type Tally } from './tally-folder.js';
 
 const DEFAULT_CORPUS = '../shared/corpus';
-/** Files directly in the folder given, when it also has sub-folders. */
-const TOP_LEVEL = '(top level)';
-
-export interface Tally {
-  messages: number;
-  readonly actions: Record<string, number>;
-  readonly findings: Record<string, number>;
-  slowestMs: number;
-  slowestFile: string;
-}
-
-function newTally(): Tally {
-  return { messages: 0, actions: {}, findings: {}, slowestMs: 0, slowestFile: '' };
-}
-
-function count(tally: Tally, line: ScanLine): void {
-  tally.messages++;
-  tally.actions[line.action] = (tally.actions[line.action] ?? 0) + 1;
-  for (const id of new Set(line.findings.map((f) => f.id))) tally.findings[id] = (tally.findings[id] ?? 0) + 1;
-  if (line.ms >= tally.slowestMs) {
-    tally.slowestMs = line.ms;
-    tally.slowestFile = line.file;
-  }
-}
-
-/** The folder's tally and one per immediate sub-folder (empty when every file is at the top). */
-export function tallyFolder(folder: string, lines: readonly ScanLine[]): { total: Tally; subfolders: Map<string, Tally> } {
-  const total = newTally();
-  const subfolders = new Map<string, Tally>();
-  for (const line of lines) {
-    count(total, line);
-    const parts = relative(folder, line.file).split(sep);
-    const sub = parts.length > 1 ? (parts[0] as string) : TOP_LEVEL;
-    let tally = subfolders.get(sub);
-    if (!tally) subfolders.set(sub, (tally = newTally()));
-    count(tally, line);
-  }
-  // A folder without sub-folders needs no breakdown.
-  if (subfolders.size === 1 && subfolders.has(TOP_LEVEL)) subfolders.clear();
-  return { total, subfolders };
-}
-
 function printFolder(folder: string, skipped: number, total: Tally, subfolders: ReadonlyMap<string, Tally>): void {
   const columns: [string, Tally][] = [['all', total], ...[...subfolders].sort(([a], [b]) => a.localeCompare(b))];
   const byCount = (record: Record<string, number>): string[] => Object.keys(record).sort((a, b) => (record[b] ?? 0) - (record[a] ?? 0) || a.localeCompare(b));
