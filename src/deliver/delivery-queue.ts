@@ -85,6 +85,7 @@ export class DeliveryQueue {
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
+  private gaugeUpdatedAt = 0;
   private tickAgain = false;
   private readonly inFlight = new Set<Promise<void>>();
   /** `queueId\0recipient` of rows in an attempt now, so a poll does not start them twice. */
@@ -213,12 +214,17 @@ export class DeliveryQueue {
 
   private async tick(): Promise<void> {
     const { concurrency, concurrencyPerDestination } = this.config.delivery;
-    const size = await this.db
-      .selectFrom('recipient_state')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('status', 'in', PENDING_STATUSES)
-      .executeTakeFirst();
-    queueSize.set(Number(size?.n ?? 0));
+    // The queue-size gauge is a count over the pending rows: refreshed once per poll interval,
+    // not on every wake (enqueue wakes the runner once per message).
+    if (this.now() - this.gaugeUpdatedAt >= this.pollIntervalMs) {
+      this.gaugeUpdatedAt = this.now();
+      const size = await this.db
+        .selectFrom('recipient_state')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', 'in', PENDING_STATUSES)
+        .executeTakeFirst();
+      queueSize.set(Number(size?.n ?? 0));
+    }
     if (!this.running || this.inFlight.size >= concurrency) return;
     const due = await this.db
       .selectFrom('recipient_state')
