@@ -57,6 +57,8 @@ const SHELL_RULES: ReadonlyArray<readonly [RegExp, string]> = [
   [/\b(?:ba|z|da|k)?sh\s+-c\b/i, 'sh -c'],
 ];
 
+// Matching control characters is the point here: they hide parts of a member name.
+// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 export function memberNameProblems(name: string): readonly MemberNameProblem[] {
