@@ -64,14 +64,16 @@ export function sniffMessage(file: string): Candidate | undefined {
     const head = Buffer.alloc(SNIFF_BYTES);
     const n = readSync(fd, head, 0, SNIFF_BYTES, 0);
     const size = statSync(file).size;
-    const text = head.subarray(0, n).toString('latin1');
+    // A UTF-8 byte-order mark (saved by some editors and webmail exports) is not part of the message.
+    const bom = n >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+    const text = head.subarray(bom, n).toString('latin1');
     const nl = text.indexOf('\n');
     const firstLine = nl === -1 ? text : text.slice(0, nl);
     if (firstLine.startsWith('From ')) {
       if (nl === -1) return undefined;
-      return { file, offset: nl + 1, size: size - nl - 1 };
+      return { file, offset: bom + nl + 1, size: size - bom - nl - 1 };
     }
-    return HEADER_LINE.test(firstLine) ? { file, offset: 0, size } : undefined;
+    return HEADER_LINE.test(firstLine) ? { file, offset: bom, size: size - bom } : undefined;
   } finally {
     closeSync(fd);
   }

@@ -82,3 +82,12 @@ test('an invalid --ip is refused before scanning', async () => {
   assert.equal(await runScan([dir], { config, direction: 'inbound', ip: 'not-an-ip', json: true }, io), 1);
   assert.deepEqual(io.lines, []);
 });
+
+test('a message file that starts with a UTF-8 byte-order mark is scanned, not skipped', async () => {
+  const { sniffMessage } = await import('../../src/cli/scan.js');
+  const file = join(dir, 'bom.eml');
+  writeFileSync(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('From: a@example.org\r\nSubject: x\r\n\r\nhi\r\n')]));
+  const candidate = sniffMessage(file);
+  assert.ok(candidate, 'recognised as a message');
+  assert.equal(candidate.offset, 3);
+});
