@@ -9,7 +9,7 @@
  */
 
 /** Formats with a reader (zip .. xz) and formats only recognised (7z .. ace: see read-archive.ts). */
-export type ArchiveFormat = 'zip' | 'tar' | 'gzip' | 'bzip2' | 'xz' | '7z' | 'rar' | 'cab' | 'ace';
+export type ArchiveFormat = 'zip' | 'tar' | 'gzip' | 'bzip2' | 'xz' | '7z' | 'rar' | 'cab' | 'ace' | 'arj' | 'cpio';
 
 const ZIP_LOCAL = [0x50, 0x4b, 0x03, 0x04];
 const ZIP_EMPTY = [0x50, 0x4b, 0x05, 0x06];
@@ -40,6 +40,8 @@ export function detectArchiveFormat(data: Uint8Array): ArchiveFormat | undefined
   if (startsWith(data, RAR)) return 'rar';
   if (startsWith(data, CAB)) return 'cab';
   if (startsWith(data, ACE, 7)) return 'ace';
+  if (isArj(data)) return 'arj';
+  if (isCpio(data)) return 'cpio';
   if (isTar(data)) return 'tar';
   if (hasZipEndRecord(data)) return 'zip';
   return undefined;
@@ -55,6 +57,23 @@ function isBzip2(data: Uint8Array): boolean {
     level <= 0x39 &&
     (startsWith(data, BZIP2_BLOCK, 4) || startsWith(data, BZIP2_END, 4))
   );
+}
+
+/** ARJ: 0x60 0xEA, a basic header of at most 2600 bytes, and a first header inside it. */
+function isArj(data: Uint8Array): boolean {
+  if (!startsWith(data, [0x60, 0xea]) || data.length < 8) return false;
+  const size = (data[2] as number) | ((data[3] as number) << 8);
+  const first = data[4] as number;
+  return size > 0 && size <= 2600 && first >= 30 && first <= size;
+}
+
+/** cpio: the ASCII magics (newc, crc, odc), or the old binary one in either byte order with a sane name size. */
+function isCpio(data: Uint8Array): boolean {
+  const ascii = new TextDecoder('latin1').decode(data.subarray(0, 6));
+  if (ascii === '070701' || ascii === '070702' || ascii === '070707') return true;
+  if (data.length < 26) return false;
+  const nameSize = startsWith(data, [0xc7, 0x71]) ? (data[20] as number) | ((data[21] as number) << 8) : startsWith(data, [0x71, 0xc7]) ? ((data[20] as number) << 8) | (data[21] as number) : 0;
+  return nameSize > 0 && nameSize <= 4096;
 }
 
 /** A POSIX/GNU `ustar` magic, or an old (v7) header whose checksum is right. */

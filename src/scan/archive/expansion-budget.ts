@@ -14,8 +14,12 @@
 import { finding, type Finding } from '../../core/finding.js';
 import { requireLimit } from '../../core/limits.js';
 
-/** Deepest nesting expanded: an archive whose chain of containers is this long is not opened. */
-export const MAX_ARCHIVE_DEPTH = 5;
+/**
+ * Deepest nesting expanded: an archive whose chain of containers is this long is not opened.
+ * A compression layer is a level (a .tgz is two: gzip, then tar), so this allows about five
+ * nested .tgz; ClamAV's default MaxRecursion is 17. The byte and entry budgets bound the work.
+ */
+export const MAX_ARCHIVE_DEPTH = 10;
 /** Most archive entries (files, directories, links) read per message, over all archives. */
 export const MAX_ARCHIVE_ENTRIES = 10_000;
 /** Most bytes decoded per message, over all archives; the sandbox's RSS cap (512 MB) is the ceiling. */

@@ -1,7 +1,7 @@
 /**
  * Reads one archive or compressed stream of a detected format with the reader for it.
  *
- * 7z, rar, cab and ace are recognised but not decoded: the planned decoder, libarchive.js 2
+ * 7z, rar, cab, ace, arj and cpio are recognised but not decoded (no reader yet for the last four): the planned decoder, libarchive.js 2
  * (libarchive in WebAssembly), only runs inside a worker_threads Worker, and sandbox processes
  * run under Node's permission model without --allow-worker, so `new Worker` fails with
  * ERR_ACCESS_DENIED (checked on Node 20.20). Its worker bundle cannot be loaded in-process
@@ -33,6 +33,8 @@ export async function readArchive(format: ArchiveFormat, data: Uint8Array, ctx: 
     case 'rar':
     case 'cab':
     case 'ace':
+    case 'arj':
+    case 'cpio':
       return {
         members: [],
         findings: [finding('ARCHIVE_UNSUPPORTED_FORMAT', `${ctx.where}: a ${format} archive, which cannot be opened in the sandbox; its content was not scanned`)],

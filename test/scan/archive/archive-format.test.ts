@@ -17,7 +17,14 @@ test('each supported format is recognised by its bytes', async () => {
   assert.equal(detectArchiveFormat(XZ_HELLO), 'xz');
 });
 
-test('formats only recognised: 7z, rar 4 and 5, cab, ace', () => {
+test('formats only recognised: 7z, rar 4 and 5, cab, ace, arj, cpio', () => {
+  assert.equal(detectArchiveFormat(Buffer.from([0x60, 0xea, 0x2a, 0x00, 0x1e, 0x07, 0x01, 0x00, 0x10])), 'arj');
+  assert.equal(detectArchiveFormat(Buffer.from('070701000000000000', 'latin1')), 'cpio');
+  assert.equal(detectArchiveFormat(Buffer.from('070707000000000000', 'latin1')), 'cpio');
+  const binary = Buffer.alloc(40);
+  binary.writeUInt16LE(0x71c7, 0);
+  binary.writeUInt16LE(9, 20);
+  assert.equal(detectArchiveFormat(binary), 'cpio');
   assert.equal(detectArchiveFormat(Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4])), '7z');
   assert.equal(detectArchiveFormat(Buffer.from('Rar!\x1a\x07\x00', 'latin1')), 'rar');
   assert.equal(detectArchiveFormat(Buffer.from('Rar!\x1a\x07\x01\x00', 'latin1')), 'rar');
