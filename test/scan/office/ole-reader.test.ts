@@ -173,7 +173,7 @@ test('a FAT chain that loops on itself: the stream is unreadable (chain-loop), q
   assert.ok(result.opened.ok);
   assert.deepEqual(result.reads.get('/Data/Bigger'), { ok: false, reason: 'chain-loop' });
   assert.equal(result.reads.get('/WordDocument')?.ok, true, 'other streams still read');
-  assert.ok(ms < 100, `${ms} ms`);
+  assert.ok(ms < 2000, `${ms} ms`); // a bound against unbounded work, not a speed target
 });
 
 test('a loop in the middle of a chain and in the directory chain are both caught', () => {
@@ -188,7 +188,7 @@ test('a loop in the middle of a chain and in the directory chain are both caught
   setU32(directoryLoop, fatEntryAt(directoryLoop, directory), directory);
   const { result, ms } = timed(() => OleReader.open(directoryLoop));
   assert.deepEqual(result, { ok: false, reason: 'directory-unreadable' });
-  assert.ok(ms < 100, `${ms} ms`);
+  assert.ok(ms < 2000, `${ms} ms`); // a bound against unbounded work, not a speed target
 });
 
 test('a mini FAT chain that loops: the small stream is unreadable (chain-loop), the others read', () => {
@@ -200,7 +200,7 @@ test('a mini FAT chain that loops: the small stream is unreadable (chain-loop), 
   assert.deepEqual(result.reads.get('/WordDocument'), { ok: false, reason: 'chain-loop' });
   assert.equal(result.reads.get('/Macros/VBA/dir')?.ok, true);
   assert.equal(result.reads.get('/Data/Bigger')?.ok, true);
-  assert.ok(ms < 100, `${ms} ms`);
+  assert.ok(ms < 2000, `${ms} ms`); // a bound against unbounded work, not a speed target
 });
 
 test('a directory sibling cycle is cut: a partial listing with a flag, every entry once', () => {
@@ -217,7 +217,7 @@ test('a directory sibling cycle is cut: a partial listing with a flag, every ent
   const paths = result.opened.reader.entries.map((e) => e.path);
   assert.equal(new Set(paths).size, paths.length);
   assert.ok(paths.length >= 1);
-  assert.ok(ms < 100, `${ms} ms`);
+  assert.ok(ms < 2000, `${ms} ms`); // a bound against unbounded work, not a speed target
 });
 
 test('a child index pointing back at an ancestor storage, and an index past the directory, are flagged', () => {
@@ -244,7 +244,7 @@ test('a DIFAT chain that loops is rejected (difat-loop), quickly', () => {
   setU32(bytes, at + 508, difat);
   const { result, ms } = timed(() => OleReader.open(bytes));
   assert.deepEqual(result, { ok: false, reason: 'difat-loop' });
-  assert.ok(ms < 100, `${ms} ms`);
+  assert.ok(ms < 2000, `${ms} ms`); // a bound against unbounded work, not a speed target
 });
 
 test('a declared stream size larger than its chain: chain-too-short, nothing allocated first', () => {
@@ -258,7 +258,7 @@ test('a declared stream size larger than its chain: chain-too-short, nothing all
   assert.deepEqual(result.reads.get('/Macros/VBA/Module1'), { ok: false, reason: 'too-large' });
   setU32(bytes, module + ENTRY_SIZE, 60 * 1024 * 1024);
   assert.deepEqual(open(bytes).readStream('/Macros/VBA/Module1'), { ok: false, reason: 'chain-too-short' });
-  assert.ok(ms < 100, `${ms} ms`);
+  assert.ok(ms < 2000, `${ms} ms`); // a bound against unbounded work, not a speed target
 });
 
 test('out-of-range sector numbers: in a stream start, a FAT entry, the header DIFAT and the directory start', () => {
@@ -366,5 +366,6 @@ test('property: mutated cfb-written files give typed, size-consistent results qu
     { numRuns: 1500 },
   );
   assert.ok(opened > 100, `only ${opened} mutated files opened: the property barely ran the reader`);
-  assert.ok(slowest < 100, `slowest mutated file took ${slowest} ms`);
+  // A bound against unbounded work (loops, quadratic chains), not a speed target: CI machines are loaded.
+  assert.ok(slowest < 2000, `slowest mutated file took ${slowest} ms`);
 });
