@@ -10,6 +10,7 @@
  * names the next hop for the per-destination concurrency limit and for display.
  */
 import type { Config, NextHop } from '../config/schema.js';
+import { domainOf } from '../core/address.js';
 
 export type Route =
   | { readonly kind: 'mailbox'; readonly key: string }
@@ -17,14 +18,9 @@ export type Route =
   | { readonly kind: 'mx'; readonly key: string; readonly domain: string }
   | { readonly kind: 'unroutable'; readonly key: string; readonly reason: string };
 
-export function recipientDomain(address: string): string {
-  const at = address.lastIndexOf('@');
-  return at < 0 ? '' : address.slice(at + 1).toLowerCase();
-}
-
 export function route(recipient: string, config: Config): Route {
   if (config.domains.length === 0) return { kind: 'mailbox', key: 'mailbox' };
-  const domain = recipientDomain(recipient).replace(/^\[|\]$/g, '');
+  const domain = domainOf(recipient).replace(/^\[|\]$/g, '');
   if (domain === '') return { kind: 'unroutable', key: 'unroutable', reason: 'the address has no domain' };
   const accepted = config.domains.find((d) => d.name === domain);
   if (accepted) return { kind: 'relay', key: hopKey(accepted.downstream), hop: accepted.downstream, via: 'downstream' };

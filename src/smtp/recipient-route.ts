@@ -8,6 +8,7 @@
  * Whether two recipients share one policy (and so one transaction) is policy/rules.ts's policyKey.
  */
 import type { AcceptedDomain, Config } from '../config/schema.js';
+import { domainOf } from '../core/address.js';
 
 export type RecipientRoute =
   | { readonly kind: 'local'; readonly direction: 'inbound' }
@@ -27,10 +28,4 @@ export function routeRecipient(config: Pick<Config, 'domains'>, input: RouteInpu
   const domain = config.domains.find((d) => d.name === domainName);
   if (domain) return { kind: 'inbound', direction: 'inbound', domain };
   return input.mayRelay ? { kind: 'outbound', direction: 'outbound' } : { kind: 'denied' };
-}
-
-/** The lower-cased domain of an address, without a trailing dot; '' when there is none. */
-export function domainOf(address: string): string {
-  const at = address.lastIndexOf('@');
-  return at === -1 ? '' : address.slice(at + 1).toLowerCase().replace(/\.$/, '');
 }

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig } from '../../src/config/load.js';
-import { domainOf, routeRecipient } from '../../src/smtp/recipient-route.js';
+import { routeRecipient } from '../../src/smtp/recipient-route.js';
+import { domainOf } from '../../src/core/address.js';
 import { policyKey } from '../../src/policy/rules.js';
 import { NetworkList } from '../../src/smtp/network-list.js';
 
