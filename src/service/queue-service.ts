@@ -17,6 +17,7 @@ import type { SpoolStore } from '../spool/spool-store.js';
 import type { Database } from '../store/database.js';
 import type { RecipientStatus } from '../store/tables.js';
 import type { Actor } from './actor.js';
+import { authorize } from './authorize.js';
 import type { ServiceContext } from './service-context.js';
 
 export interface QueuedRecipient {
@@ -69,16 +70,20 @@ export async function listQueue(db: Database, options: ListQueueOptions = {}): P
 
 /** Makes deferred (and queued) recipients due now: all of them, or those of one message. */
 export async function retryQueue(ctx: ServiceContext, actor: Actor, queueId?: string, now = Date.now()): Promise<{ recipients: number }> {
-  authorise(actor, 'queue.retry');
+  authorize(actor, 'queue.retry');
   if (queueId !== undefined) checkQueueId(queueId);
-  let update = ctx.db.updateTable('recipient_state').set({ next_attempt_at: now, updated_at: now }).where('status', 'in', PENDING_STATUSES);
-  if (queueId !== undefined) update = update.where('queue_id', '=', queueId);
-  const result = await update.executeTakeFirst();
-  const recipients = Number(result.numUpdatedRows);
+  let pending = ctx.db.selectFrom('recipient_state').select((eb) => eb.fn.countAll<number>().as('n')).where('status', 'in', PENDING_STATUSES);
+  if (queueId !== undefined) pending = pending.where('queue_id', '=', queueId);
+  const recipients = Number((await pending.executeTakeFirst())?.n ?? 0);
   if (queueId !== undefined && recipients === 0) {
     throw new PortcullisError('PORTCULLIS_ERR_NOT_FOUND', `no queued or deferred recipient for ${queueId}`);
   }
-  await ctx.audit.append({ actor, action: 'queue.retry', target: queueId ?? '*', details: { recipients } });
+  // The change and its audit record are committed together, or neither is.
+  await ctx.audit.append({ actor, action: 'queue.retry', target: queueId ?? '*', details: { recipients } }, async (db) => {
+    let update = db.updateTable('recipient_state').set({ next_attempt_at: now, updated_at: now }).where('status', 'in', PENDING_STATUSES);
+    if (queueId !== undefined) update = update.where('queue_id', '=', queueId);
+    await update.execute();
+  });
   return { recipients };
 }
 
@@ -89,30 +94,24 @@ export interface DeleteQueuedContext extends ServiceContext {
 
 /** Gives up on a message: its waiting recipients become deleted and its spool files go. */
 export async function deleteQueued(ctx: DeleteQueuedContext, actor: Actor, queueId: string, now = Date.now()): Promise<{ recipients: number }> {
-  authorise(actor, 'queue.delete');
+  authorize(actor, 'queue.delete');
   checkQueueId(queueId);
   const waiting = [...PENDING_STATUSES, 'quarantined'] as const;
-  const deleted = await ctx.db.transaction().execute(async (trx) => {
-    const rows = await trx.selectFrom('recipient_state').select('recipient').where('queue_id', '=', queueId).where('status', 'in', waiting).execute();
-    await trx
+  const rows = await ctx.db.selectFrom('recipient_state').select('recipient').where('queue_id', '=', queueId).where('status', 'in', waiting).execute();
+  const deleted = rows.map((r) => r.recipient);
+  if (deleted.length === 0) throw new PortcullisError('PORTCULLIS_ERR_NOT_FOUND', `no waiting recipient for ${queueId}`);
+  await ctx.audit.append({ actor, action: 'queue.delete', target: queueId, details: { recipients: deleted } }, async (db) => {
+    await db
       .updateTable('recipient_state')
       .set({ status: 'deleted', updated_at: now })
       .where('queue_id', '=', queueId)
+      .where('recipient', 'in', deleted)
       .where('status', 'in', waiting)
       .execute();
-    return rows.map((r) => r.recipient);
   });
-  if (deleted.length === 0) throw new PortcullisError('PORTCULLIS_ERR_NOT_FOUND', `no waiting recipient for ${queueId}`);
   await ctx.spool.remove(queueId);
   for (const recipient of deleted) ctx.tracking.event({ queueId, kind: 'deleted', at: now, recipient, detail: 'deleted from the queue' });
-  await ctx.audit.append({ actor, action: 'queue.delete', target: queueId, details: { recipients: deleted } });
   return { recipients: deleted.length };
-}
-
-function authorise(actor: Actor, action: string): void {
-  if (actor.kind === 'api' && actor.role !== 'admin') {
-    throw new PortcullisError('PORTCULLIS_ERR_FORBIDDEN', `${action} needs an administrator`);
-  }
 }
 
 function checkQueueId(queueId: string): void {
