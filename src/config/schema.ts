@@ -191,6 +191,8 @@ const policyRule = z.strictObject({
   recipient: addressGlobs.optional(),
   clientNetwork: z.union([cidr, z.array(cidr).min(1)]).transform((v) => (typeof v === 'string' ? [v] : v)).optional(),
   findings: z.union([findingGlob, z.array(findingGlob).min(1)]).transform((v) => (typeof v === 'string' ? [v] : v)).optional(),
+  /** The message has none of these ids (the built-in DMARC rules use it for trusted ARC sealers). */
+  unlessFindings: z.union([findingGlob, z.array(findingGlob).min(1)]).transform((v) => (typeof v === 'string' ? [v] : v)).optional(),
   scoreAtLeast: z.number().optional(),
   scoreBelow: z.number().optional(),
   action: z.enum(ACTIONS),
@@ -207,6 +209,13 @@ const policySchema = z.strictObject({
     .default({ tag: 5, quarantine: 10, reject: 20 }),
   /** Overrides of the default score of a finding id. */
   scores: z.record(z.string().regex(/^[A-Z][A-Z0-9_]+$/, 'a finding id'), z.number()).default({}),
+  /** DMARC enforcement: the built-in rules dmarc-reject and dmarc-quarantine (docs/detection.md). */
+  dmarc: z.strictObject({ enforce: z.boolean().default(true) }).default({ enforce: true }),
+  /**
+   * Forwarders and mailing lists whose valid ARC seal suspends DMARC enforcement: they break
+   * SPF and DKIM by design, and their seal vouches for the authentication they saw.
+   */
+  trustedArcSealers: z.array(domainName).default([]),
   /** Ordered rules, first match wins, before the built-in rules and the thresholds (docs/policy.md). */
   rules: z
     .array(policyRule)

@@ -14,8 +14,12 @@ import type { Verdict } from '../core/verdict.js';
 import type { Config } from '../config/schema.js';
 import { decideByRules, policyFacts } from './rules.js';
 import { scoreOf } from './scores.js';
+import { trustedArcSealer } from './trusted-arc-sealer.js';
 
-export function decide(findings: readonly Finding[], envelope: Envelope, policy: Config['policy']): Verdict {
+export function decide(scanned: readonly Finding[], envelope: Envelope, policy: Config['policy']): Verdict {
+  // Facts policy derives from configuration (a trusted ARC sealer) join the analyzers' findings.
+  const trusted = trustedArcSealer(scanned, policy);
+  const findings = trusted ? [...scanned, trusted] : scanned;
   const scored: ScoredFinding[] = findings.map((f) => {
     const weight = f.weight === undefined || !Number.isFinite(f.weight) ? 1 : f.weight;
     return { ...f, score: roundScore(scoreOf(f.id, policy.scores) * weight) };

@@ -10,9 +10,15 @@
  * sender retries; a parser limit (the message was only partly read) quarantines. The ids of those
  * two rules are FAIL_CLOSED_RULES: a user rule can never turn them into accept or tag.
  *
+ * DMARC enforcement (dmarc-reject, dmarc-quarantine) applies to inbound mail only, can be switched
+ * off (`policy.dmarc.enforce: false`), and yields to a trusted forwarder: decide() adds
+ * ARC_TRUSTED_SEALER when a configured sealer's ARC seal verified, and these rules hold only
+ * without it.
+ *
  * A new decisive finding id goes into one of these lists (or a new named rule here); its score
  * stays in policy/scores.ts.
  */
+import type { Config } from '../config/schema.js';
 import type { PolicyRule } from './rules.js';
 
 export const DEFAULT_RULES: readonly PolicyRule[] = [
@@ -32,6 +38,16 @@ export const DEFAULT_RULES: readonly PolicyRule[] = [
     // A member name built for a shell (CVE-2023-2868) is an attack, not an accident.
     name: 'archive-shell-payload',
     findings: ['ARCHIVE_MEMBER_SHELL_METACHARS'],
+    action: 'reject',
+  },
+  {
+    // The sender's domain asks receivers to refuse mail that fails DMARC (p=reject): refused at
+    // DATA, so nothing bounces to the forged address. Not when a trusted forwarder's ARC seal
+    // vouches for the message (policy.trustedArcSealers; policy/trusted-arc-sealer.ts).
+    name: 'dmarc-reject',
+    direction: 'inbound',
+    findings: ['DMARC_POLICY_REJECT'],
+    unlessFindings: ['ARC_TRUSTED_SEALER'],
     action: 'reject',
   },
   {
@@ -70,6 +86,14 @@ export const DEFAULT_RULES: readonly PolicyRule[] = [
     action: 'quarantine',
   },
   {
+    // DMARC p=quarantine: held for review, with the same trusted-forwarder exception as dmarc-reject.
+    name: 'dmarc-quarantine',
+    direction: 'inbound',
+    findings: ['DMARC_POLICY_QUARANTINE'],
+    unlessFindings: ['ARC_TRUSTED_SEALER'],
+    action: 'quarantine',
+  },
+  {
     // A file too large for clamd was not scanned for malware: held, not passed.
     name: 'antivirus-skipped',
     findings: ['CLAMAV_SKIPPED_SIZE'],
@@ -85,3 +109,11 @@ export const DEFAULT_RULES: readonly PolicyRule[] = [
 
 /** The default rules whose findings mean "not (fully) scanned": no user rule may accept or tag such a message. */
 export const FAIL_CLOSED_RULES: readonly PolicyRule[] = DEFAULT_RULES.filter((r) => r.name === 'scan-unfinished' || r.name === 'scan-limit');
+
+/** The built-in rules that enforce the sender domain's DMARC policy (switched off by `policy.dmarc.enforce: false`). */
+export const DMARC_RULE_NAMES: ReadonlySet<string> = new Set(['dmarc-reject', 'dmarc-quarantine']);
+
+/** The built-in rules in force under a policy: all of them, less DMARC enforcement when it is off. */
+export function defaultRulesFor(policy: Pick<Config['policy'], 'dmarc'>): readonly PolicyRule[] {
+  return policy.dmarc.enforce ? DEFAULT_RULES : DEFAULT_RULES.filter((rule) => !DMARC_RULE_NAMES.has(rule.name));
+}

@@ -11,6 +11,7 @@
  * (address or domain globs, policy/glob-match.ts, lower case; a recipient condition holds when
  * EVERY recipient matches, so adding a recipient can never widen what a rule lets through);
  * `clientNetwork` (CIDR list); `findings` (the message has at least one id matching one glob);
+ * `unlessFindings` (it has none);
  * `scoreAtLeast` / `scoreBelow` (the total score).
  *
  * Fail closed (DESIGN.md invariant 3): a user rule whose action is accept or tag is passed over
@@ -24,7 +25,7 @@ import type { Config } from '../config/schema.js';
 import type { Direction, Envelope } from '../core/envelope.js';
 import type { Action } from '../core/verdict.js';
 import { NetworkList } from '../smtp/network-list.js';
-import { DEFAULT_RULES, FAIL_CLOSED_RULES } from './default-rules.js';
+import { defaultRulesFor, FAIL_CLOSED_RULES } from './default-rules.js';
 import { globMatch } from './glob-match.js';
 
 export type PolicyRule = Config['policy']['rules'][number];
@@ -81,7 +82,7 @@ export function effectiveRules(policy: Policy): readonly RankedRule[] {
   ];
   const list: RankedRule[] = [
     ...policy.rules.map((rule) => ({ verdictRule: `rule:${rule.name}`, rule, fromConfig: true })),
-    ...DEFAULT_RULES.map((rule) => ({ verdictRule: `default:${rule.name}`, rule, fromConfig: false })),
+    ...defaultRulesFor(policy).map((rule) => ({ verdictRule: `default:${rule.name}`, rule, fromConfig: false })),
     ...thresholds.map((rule) => ({ verdictRule: `threshold:${rule.name}`, rule, fromConfig: false })),
     { verdictRule: 'default:accept', rule: { name: 'accept', action: 'accept' }, fromConfig: false },
   ];
@@ -112,6 +113,10 @@ export function ruleMatches(rule: PolicyRule, facts: PolicyFacts): boolean {
   if (rule.findings !== undefined) {
     const globs = rule.findings;
     if (!facts.findingIds.some((id) => globs.some((g) => globMatch(g, id)))) return false;
+  }
+  if (rule.unlessFindings !== undefined) {
+    const globs = rule.unlessFindings;
+    if (facts.findingIds.some((id) => globs.some((g) => globMatch(g, id)))) return false;
   }
   if (rule.scoreAtLeast !== undefined && !(facts.score >= rule.scoreAtLeast)) return false;
   if (rule.scoreBelow !== undefined && !(facts.score < rule.scoreBelow)) return false;

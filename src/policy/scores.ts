@@ -96,6 +96,14 @@ export const DEFAULT_SCORES: ReadonlyMap<string, number> = new Map([
   ['HTML_CREDENTIAL_FORM', 8],
   ['SVG_SCRIPT', 8],
   ['HTML_ATTACHMENT_REDIRECT', 4],
+  // Enforcement and reputation (policy/default-rules.ts, smtp/reputation/). DMARC p=reject and
+  // p=quarantine are decisive while policy.dmarc.enforce is on; with it off they only score.
+  // A blocklist hit carries its zone's configured score as the weight, so the table says 1.
+  ['DMARC_POLICY_REJECT', 8],
+  ['DMARC_POLICY_QUARANTINE', 5],
+  ['ARC_TRUSTED_SEALER', 0],
+  ['DNSBL_LISTED', 1],
+  ['URIBL_LISTED', 1],
 ]);
 
 /** The score of one occurrence of `id` before its weight: the config override, else the default, else 0. */
