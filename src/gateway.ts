@@ -18,6 +18,7 @@ import { AuditLog } from './observe/audit-log.js';
 import { createLogger } from './observe/logger.js';
 import { TrackingLog } from './observe/tracking.js';
 import { RetentionSweep } from './quarantine/retention-sweep.js';
+import { bayesSnapshotPath } from './scan/bayes/model-snapshot.js';
 import { SandboxPool } from './scan/sandbox/sandbox-pool.js';
 import { Scanner } from './scan/scanner.js';
 import { verifyUserPassword } from './service/user-service.js';
@@ -102,7 +103,7 @@ export async function startGateway(initial: Config, options: GatewayOptions = {}
       queueTimeoutMs: config.scan.queueTimeoutMs,
       readablePaths: [spool.dir],
       disabledAnalyzers: config.scan.disabledAnalyzers,
-      ports: { clamav: config.scan.clamav, hashBlocklist: config.scan.hashBlocklist },
+      ports: { clamav: config.scan.clamav, hashBlocklist: config.scan.hashBlocklist, bayesModel: bayesSnapshotPath(config.dataDir) },
       logger,
       ...(options.analyzerModules ? { analyzerModules: options.analyzerModules } : {}),
     });

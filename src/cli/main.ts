@@ -13,6 +13,7 @@ import { queueCommand } from './queue.js';
 import { scanCommand } from './scan.js';
 import { startCommand } from './start.js';
 import { trackCommand } from './track.js';
+import { trainCommand } from './train.js';
 import { userCommand } from './user.js';
 
 export function buildProgram(): Command {
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
     startCommand(),
     checkConfigCommand(),
     scanCommand(),
+    trainCommand(),
     mailboxCommand(),
     queueCommand(),
     quarantineCommand(),

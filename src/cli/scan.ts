@@ -22,6 +22,7 @@ import { loadConfig } from '../config/load.js';
 import type { Direction, Envelope } from '../core/envelope.js';
 import { isPortcullisError } from '../core/errors.js';
 import { newQueueId } from '../core/queue-id.js';
+import { bayesSnapshotPath } from '../scan/bayes/model-snapshot.js';
 import { SandboxPool } from '../scan/sandbox/sandbox-pool.js';
 import { Scanner, type ScanOutcome } from '../scan/scanner.js';
 
@@ -50,7 +51,7 @@ const processIo: ScanIo = {
 const SNIFF_BYTES = 1024;
 const HEADER_LINE = /^[!-9;-~]+[ \t]*:/;
 
-interface Candidate {
+export interface Candidate {
   readonly file: string;
   /** Bytes to skip: the mbox `From ` line. */
   readonly offset: number;
@@ -80,7 +81,7 @@ export function sniffMessage(file: string): Candidate | undefined {
 }
 
 /** Files under `paths` (named as given, for the output), in a stable order; missing paths are reported, not thrown. */
-function collectFiles(paths: readonly string[], io: ScanIo): { files: string[]; missing: number } {
+export function collectFiles(paths: readonly string[], io: ScanIo): { files: string[]; missing: number } {
   const files: string[] = [];
   let missing = 0;
   const walk = (dir: string): void => {
@@ -154,7 +155,7 @@ export async function runScan(paths: readonly string[], options: ScanOptions, io
       queueTimeoutMs: config.scan.queueTimeoutMs,
       readablePaths: paths.map((p) => resolve(p)),
       disabledAnalyzers: config.scan.disabledAnalyzers,
-      ports: { clamav: config.scan.clamav, hashBlocklist: config.scan.hashBlocklist },
+      ports: { clamav: config.scan.clamav, hashBlocklist: config.scan.hashBlocklist, bayesModel: bayesSnapshotPath(config.dataDir) },
     });
     try {
       await pool.start();

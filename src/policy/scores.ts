@@ -96,6 +96,13 @@ export const DEFAULT_SCORES: ReadonlyMap<string, number> = new Map([
   ['HTML_CREDENTIAL_FORM', 8],
   ['SVG_SCRIPT', 8],
   ['HTML_ATTACHMENT_REDIRECT', 4],
+  // Spam (scan/analyzers/bayes.ts, spam-heuristics.ts). BAYES_SPAM's weight runs from 0.5 (spam
+  // probability 0.9) to 1 (certain); BAYES_HAM's likewise, so confident ham offsets a heuristic
+  // or two. The heuristics stay below the tag threshold alone: each is a habit of spamware that
+  // some legitimate mailers share. Tuned with `npm run eval:cv` (docs/detection.md).
+  ['BAYES_SPAM', 10],
+  ['BAYES_HAM', -3],
+  ['BAYES_UNTRAINED', 0],
   // Enforcement and reputation (policy/default-rules.ts, smtp/reputation/). DMARC p=reject and
   // p=quarantine are decisive while policy.dmarc.enforce is on; with it off they only score.
   // A blocklist hit carries its zone's configured score as the weight, so the table says 1.

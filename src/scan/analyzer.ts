@@ -9,6 +9,7 @@
 import type { Envelope, Direction } from '../core/envelope.js';
 import type { Finding } from '../core/finding.js';
 import type { ParsedMessage } from '../core/parsed-message.js';
+import type { BayesModelSource } from './bayes/model-snapshot.js';
 
 /** The true type of a file, detected from its bytes (scan/analyzers/file-types.ts fills it). */
 export interface DetectedType {
@@ -58,6 +59,8 @@ export interface ScanPorts {
   readonly virusScanner?: VirusScanner;
   /** Lower-case hex sha256 values of known-bad files. */
   readonly hashBlocklist?: ReadonlySet<string>;
+  /** The trained Bayes model (scan/bayes/model-snapshot.ts); absent or empty: BAYES_UNTRAINED. */
+  readonly bayes?: BayesModelSource;
 }
 
 export interface AnalyzerContext {

@@ -20,8 +20,9 @@ import { fileTypes } from './analyzers/file-types.js';
 import { officeMacros } from './analyzers/office-macros.js';
 import { pdfContent } from './analyzers/pdf-content.js';
 import { htmlContent } from './analyzers/html-content.js';
+import { bayes } from './analyzers/bayes.js';
 
-export const BUILTIN_ANALYZERS: readonly Analyzer[] = [headerSanity, gtube, sizeLimits, archiveContents, officeMacros, pdfContent, htmlContent, fileTypes, clamav, hashBlocklist];
+export const BUILTIN_ANALYZERS: readonly Analyzer[] = [headerSanity, gtube, sizeLimits, archiveContents, officeMacros, pdfContent, htmlContent, fileTypes, clamav, hashBlocklist, bayes];
 
 export interface AnalyzerListOptions {
   /** Analyzers appended after the built-in ones (loaded from `analyzerModules` in a sandbox). */

@@ -20,6 +20,7 @@ export const SERVICE_ACTIONS = [
   'queue.delete',
   'quarantine.release',
   'quarantine.delete',
+  'bayes.train',
 ] as const;
 export type ServiceAction = (typeof SERVICE_ACTIONS)[number];
 

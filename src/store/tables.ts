@@ -15,6 +15,8 @@ export interface Tables {
   users: UsersTable;
   recipient_state: RecipientStateTable;
   mailbox: MailboxTable;
+  bayes_token: BayesTokenTable;
+  bayes_count: BayesCountTable;
 }
 
 /** One row per message: the hunt fields of MessageSummary (observe/tracking-event.ts). */
@@ -121,4 +123,19 @@ export interface MailboxTable {
   date_header: string | null;
   size: number;
   stored_at: number;
+}
+
+/** Per token, the spam and ham messages it appeared in (service/bayes-service.ts). */
+export interface BayesTokenTable {
+  token: string;
+  spam: number;
+  ham: number;
+}
+
+/** One row (id 1): the messages trained per class. */
+export interface BayesCountTable {
+  id: number;
+  spam_messages: number;
+  ham_messages: number;
+  updated_at: number;
 }

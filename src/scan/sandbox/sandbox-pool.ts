@@ -20,7 +20,7 @@
  * config). Does not trust what a sandbox sends back (sandbox-protocol.ts validates it).
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Envelope } from '../../core/envelope.js';
 import { PortcullisError } from '../../core/errors.js';
 import { finding, type Finding } from '../../core/finding.js';
@@ -139,10 +139,12 @@ export class SandboxPool {
     // The sandbox's working directory is the project root, so relative paths are resolved
     // here, against the caller's. clamd's unix socket needs no read permission (Node 20.20).
     const hashBlocklist = options.ports?.hashBlocklist === undefined ? undefined : resolve(options.ports.hashBlocklist);
+    // The Bayes snapshot is replaced by rename, so its folder is readable, not the file.
+    const bayesModel = options.ports?.bayesModel === undefined ? undefined : resolve(options.ports.bayesModel);
     this.options = {
       ...options,
-      readablePaths: [...options.readablePaths, ...(hashBlocklist === undefined ? [] : [hashBlocklist])].map((p) => resolve(p)),
-      ports: { ...options.ports, ...(hashBlocklist === undefined ? {} : { hashBlocklist }) },
+      readablePaths: [...options.readablePaths, ...(hashBlocklist === undefined ? [] : [hashBlocklist]), ...(bayesModel === undefined ? [] : [dirname(bayesModel)])].map((p) => resolve(p)),
+      ports: { ...options.ports, ...(hashBlocklist === undefined ? {} : { hashBlocklist }), ...(bayesModel === undefined ? {} : { bayesModel }) },
     };
     this.watchdog = setInterval(() => this.checkAll(), WATCHDOG_INTERVAL_MS);
     this.watchdog.unref();

@@ -15,6 +15,8 @@ export interface SandboxPortSettings {
   readonly clamav?: ClamavConfig;
   /** Absolute path of the sha256 blocklist file, read once when the worker starts. */
   readonly hashBlocklist?: string;
+  /** Absolute path of the Bayes model snapshot (scan/bayes/model-snapshot.ts), re-read when it changes; may not exist yet. */
+  readonly bayesModel?: string;
 }
 
 /** The worker's fixed options, passed as one JSON argument at spawn time. */

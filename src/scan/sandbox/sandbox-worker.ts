@@ -15,6 +15,7 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
 import { pathToFileURL } from 'node:url';
 import type { Analyzer, ScanPorts } from '../analyzer.js';
 import { parseHashBlocklist } from '../analyzers/hash-blocklist.js';
+import { BayesSnapshotReader } from '../bayes/model-snapshot.js';
 import { ClamdClient } from '../clamd-client.js';
 import { finding, type Finding } from '../../core/finding.js';
 import { MAX_MESSAGE_BYTES_CEILING } from '../../core/limits.js';
@@ -53,6 +54,7 @@ function buildPorts(settings: WorkerOptions['ports']): ScanPorts {
     ...(settings?.hashBlocklist !== undefined
       ? { hashBlocklist: parseHashBlocklist(readFileSync(settings.hashBlocklist, 'utf8'), settings.hashBlocklist) }
       : {}),
+    ...(settings?.bayesModel !== undefined ? { bayes: new BayesSnapshotReader(settings.bayesModel) } : {}),
   };
 }
 

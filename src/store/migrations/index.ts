@@ -9,6 +9,7 @@ import { tracking } from './0002-tracking.js';
 import { delivery } from './0003-delivery.js';
 import { audit } from './0004-audit.js';
 import { users } from './0005-users.js';
+import { bayes } from './0007-bayes.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-schema-info': schemaInfo,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0003-delivery': delivery,
   '0004-audit': audit,
   '0005-users': users,
+  '0007-bayes': bayes,
 };

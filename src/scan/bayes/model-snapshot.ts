@@ -1,0 +1,116 @@
+/**
+ * The Bayes model's snapshot file: how the model reaches sandbox processes, which cannot open
+ * the database (no native addons under the permission model). The database holds the model
+ * (store/migrations/0007-bayes.ts); every training writes this file from it, atomically (a
+ * temporary file in the same folder, fsynced, then renamed over the old one), so a reader sees
+ * the old model or the new one, never half of one.
+ *
+ * Format: JSON `{"format":"portcullis-bayes/1","spamMessages":N,"hamMessages":N,"tokens":[[token,spam,ham],...]}`.
+ * A sandbox reads it with BayesSnapshotReader, once at start and again when its modification
+ * time or size changes (checked at most once per RECHECK_MS). A missing file is "no model"; a
+ * malformed one is "no model" too, reported by `error` (the analyzer says BAYES_UNTRAINED with it).
+ *
+ * Writing runs in the main process only (the train command, the learning service).
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { BayesModel, type TokenCounts } from './bayes-model.js';
+
+export const SNAPSHOT_FORMAT = 'portcullis-bayes/1';
+/** How often a reader looks at the file's modification time. */
+export const RECHECK_MS = 1000;
+
+/** Where the snapshot of a data directory lives. */
+export function bayesSnapshotPath(dataDir: string): string {
+  return join(dataDir, 'bayes', 'model.json');
+}
+
+export function serializeModel(model: BayesModel): string {
+  const tokens = [...model.tokens].map(([token, c]) => [token, c.spam, c.ham]);
+  return JSON.stringify({ format: SNAPSHOT_FORMAT, spamMessages: model.spamMessages, hamMessages: model.hamMessages, tokens });
+}
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+/** Parses a snapshot; throws an Error naming what is wrong (never content beyond a token index). */
+export function parseModel(text: string): BayesModel {
+  const value = JSON.parse(text) as Record<string, unknown>;
+  if (typeof value !== 'object' || value === null || value.format !== SNAPSHOT_FORMAT) throw new Error(`not a ${SNAPSHOT_FORMAT} snapshot`);
+  if (!isCount(value.spamMessages) || !isCount(value.hamMessages) || !Array.isArray(value.tokens)) throw new Error('snapshot counts are malformed');
+  const tokens = new Map<string, TokenCounts>();
+  for (const [index, entry] of (value.tokens as unknown[]).entries()) {
+    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !isCount(entry[1]) || !isCount(entry[2])) throw new Error(`snapshot token ${index} is malformed`);
+    tokens.set(entry[0], { spam: entry[1], ham: entry[2] });
+  }
+  return new BayesModel(value.spamMessages, value.hamMessages, tokens);
+}
+
+/** Writes the snapshot atomically: temp file, fsync, rename, fsync of the folder. */
+export function writeSnapshot(path: string, model: BayesModel): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
+  const temp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(temp, 'w', 0o640);
+  try {
+    writeSync(fd, serializeModel(model));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temp, path);
+  const dir = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
+}
+
+/** The model as the sandbox sees it: read lazily, re-read when the file changes. */
+export interface BayesModelSource {
+  /** The current model, or undefined when there is none (no file, or a malformed one). */
+  current(now?: number): BayesModel | undefined;
+  /** Why the last read failed, when it did. */
+  readonly error?: string;
+}
+
+export class BayesSnapshotReader implements BayesModelSource {
+  private readonly path: string;
+  private model?: BayesModel;
+  private stamp = '';
+  private checkedAt = -Infinity;
+  error?: string;
+
+  constructor(path: string) {
+    this.path = path;
+  }
+
+  current(now = Date.now()): BayesModel | undefined {
+    if (now - this.checkedAt < RECHECK_MS) return this.model;
+    this.checkedAt = now;
+    let stamp: string;
+    try {
+      const stat = statSync(this.path);
+      stamp = `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
+    } catch {
+      this.model = undefined;
+      this.stamp = '';
+      this.error = undefined;
+      return undefined;
+    }
+    if (stamp === this.stamp) return this.model;
+    this.stamp = stamp;
+    try {
+      this.model = parseModel(readFileSync(this.path, 'utf8'));
+      this.error = undefined;
+    } catch (err) {
+      this.model = undefined;
+      this.error = `bayes snapshot ${this.path}: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    return this.model;
+  }
+}
+
+/** A fixed model (tests, the cross-validation): no file involved. */
+export function fixedModelSource(model: BayesModel): BayesModelSource {
+  return { current: () => model };
+}

@@ -1,0 +1,151 @@
+/**
+ * The Bayes tokenizer: a parsed message in, the set of its distinct tokens out. The same
+ * function serves training and scanning, so a model only ever sees tokens made this way.
+ *
+ * Tokens (a prefix says where each came from, so "free" in a Subject and in a body differ):
+ * - selected headers: Subject words (`subject:`), the From address, domain and display-name
+ *   words (`from:`), the Reply-To domain (`reply-to:`), the Message-ID domain (`message-id:`),
+ *   the mailer (`x-mailer:`), the hosts in Received (`received:`, registered domains only), the
+ *   content types and charsets of the parts (`content-type:`, `charset:`);
+ * - words of the decoded text bodies and of the visible text of the HTML bodies (no prefix);
+ *   hidden HTML text is one token (`html:hidden-text`), its words are not kept (they are there
+ *   to poison filters);
+ * - URLs from text and HTML: the host and each parent domain (`url:`), and path pieces
+ *   (`url-path:`).
+ * Words are lower-cased, 3 to MAX_WORD_CHARS characters; a longer run becomes a `long:` token
+ * naming its first characters and its length class, as SpamBayes does with "skip" tokens.
+ *
+ * Bounded: at most MAX_TOKENS_PER_MESSAGE distinct tokens and MAX_TEXT_CHARS of body text per
+ * message, whatever the message holds. Pure: no I/O.
+ */
+import type { ParsedMessage } from '../../core/parsed-message.js';
+import { decodeEncodedWords } from '../../mime/encoded-word.js';
+import { parseMailboxList } from '../../mime/mailbox-list.js';
+import { htmlTextsOf } from './html-text.js';
+
+/** Most distinct tokens kept per message. */
+export const MAX_TOKENS_PER_MESSAGE = 3000;
+/** Most characters of body text tokenized per message. */
+export const MAX_TEXT_CHARS = 200_000;
+/** Longest word kept as itself. */
+export const MAX_WORD_CHARS = 20;
+const MIN_WORD_CHARS = 3;
+const MAX_URLS = 100;
+const MAX_RECEIVED = 4;
+
+const WORD = /[\p{L}\p{N}$€£][\p{L}\p{N}$€£'’%.,_-]*/gu;
+const TRAILING_PUNCTUATION = /[.,'’_-]+$/;
+const URL_IN_TEXT = /\b(?:https?:\/\/|www\.)[^\s<>"'`)\]}]{2,500}/gi;
+const RECEIVED_HOST = /\b(?:from|by)\s+([a-z0-9.-]+\.[a-z]{2,})/gi;
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+
+class TokenSet {
+  readonly tokens = new Set<string>();
+  add(token: string): void {
+    if (this.tokens.size < MAX_TOKENS_PER_MESSAGE) this.tokens.add(token);
+  }
+  get full(): boolean {
+    return this.tokens.size >= MAX_TOKENS_PER_MESSAGE;
+  }
+}
+
+function addWords(set: TokenSet, text: string, prefix: string): void {
+  for (const m of text.matchAll(WORD)) {
+    if (set.full) return;
+    const word = m[0].replace(TRAILING_PUNCTUATION, '');
+    if (word.length < MIN_WORD_CHARS) continue;
+    const lower = word.toLowerCase();
+    if (word.length > MAX_WORD_CHARS) set.add(`${prefix}long:${lower.slice(0, 3)}:${Math.min(10, Math.floor(word.length / 10))}`);
+    else set.add(prefix + lower);
+  }
+}
+
+/** The last two labels of a host name (three when the second-level label is short, as in co.uk). */
+export function registeredDomain(host: string): string {
+  const labels = host.toLowerCase().replace(/\.$/, '').split('.');
+  if (labels.length <= 2) return labels.join('.');
+  const second = labels[labels.length - 2] ?? '';
+  const keep = second.length <= 3 && (labels[labels.length - 1] ?? '').length === 2 ? 3 : 2;
+  return labels.slice(-keep).join('.');
+}
+
+function addUrl(set: TokenSet, url: string): void {
+  const m = /^(?:https?:)?\/\/([^/?#\s]+)([^?#\s]*)/i.exec(url) ?? /^(www\.[^/?#\s]+)([^?#\s]*)/i.exec(url);
+  if (!m) return;
+  const host = (m[1] ?? '').replace(/^[^@]*@/, '').replace(/:\d+$/, '').toLowerCase();
+  if (IPV4.test(host)) set.add('url:ip-literal');
+  else {
+    const labels = host.split('.');
+    for (let i = Math.max(0, labels.length - 4); i < labels.length - 1; i++) set.add(`url:${labels.slice(i).join('.')}`);
+  }
+  for (const piece of (m[2] ?? '').split(/[/._=&-]+/)) {
+    if (piece.length >= 2 && piece.length <= MAX_WORD_CHARS) set.add(`url-path:${piece.toLowerCase()}`);
+  }
+}
+
+function headerValues(message: ParsedMessage, name: string): readonly string[] {
+  return (message.headers.get(name) ?? []).map((f) => f.value);
+}
+
+function addHeaderTokens(set: TokenSet, message: ParsedMessage): void {
+  for (const subject of headerValues(message, 'subject')) addWords(set, decodeEncodedWords(subject), 'subject:');
+  for (const from of headerValues(message, 'from')) {
+    const decoded = decodeEncodedWords(from);
+    const mailbox = parseMailboxList(decoded)?.[0];
+    if (mailbox) {
+      const address = mailbox.address.toLowerCase();
+      set.add(`from:${address}`);
+      const at = address.lastIndexOf('@');
+      if (at >= 0) set.add(`from:@${registeredDomain(address.slice(at + 1))}`);
+      if (mailbox.name !== undefined) addWords(set, mailbox.name, 'from-name:');
+      else set.add('from:no-name');
+    } else set.add('from:malformed');
+  }
+  for (const replyTo of headerValues(message, 'reply-to')) {
+    const address = parseMailboxList(decodeEncodedWords(replyTo))?.[0]?.address.toLowerCase();
+    const at = address?.lastIndexOf('@') ?? -1;
+    if (address !== undefined && at >= 0) set.add(`reply-to:@${registeredDomain(address.slice(at + 1))}`);
+  }
+  const messageId = headerValues(message, 'message-id')[0];
+  const midDomain = messageId === undefined ? undefined : /@([^>\s]+)>?\s*$/.exec(messageId)?.[1];
+  set.add(midDomain === undefined ? 'message-id:none' : `message-id:@${registeredDomain(midDomain)}`);
+  for (const mailer of [...headerValues(message, 'x-mailer'), ...headerValues(message, 'user-agent')]) addWords(set, mailer, 'x-mailer:');
+  for (const received of headerValues(message, 'received').slice(0, MAX_RECEIVED)) {
+    for (const m of received.matchAll(RECEIVED_HOST)) set.add(`received:${registeredDomain(m[1] ?? '')}`);
+  }
+  const walk = (part: ParsedMessage['root'], depth: number): void => {
+    set.add(`content-type:${part.contentType}`);
+    const charset = /charset\s*=\s*"?([\w.:-]+)/i.exec(part.headers.get('content-type')?.[0]?.value ?? '')?.[1];
+    if (charset !== undefined) set.add(`charset:${charset.toLowerCase()}`);
+    if (depth < 4) for (const child of part.children.slice(0, 20)) walk(child, depth + 1);
+  };
+  walk(message.root, 0);
+}
+
+export function tokenizeMessage(message: ParsedMessage): ReadonlySet<string> {
+  const set = new TokenSet();
+  addHeaderTokens(set, message);
+  let budget = MAX_TEXT_CHARS;
+  let urls = 0;
+  const addUrls = (text: string): void => {
+    for (const m of text.matchAll(URL_IN_TEXT)) {
+      if (urls++ >= MAX_URLS) return;
+      addUrl(set, m[0]);
+    }
+  };
+  for (const body of message.textBodies) {
+    const text = body.slice(0, budget);
+    budget -= text.length;
+    addWords(set, text, '');
+    addUrls(text);
+  }
+  for (const html of htmlTextsOf(message)) {
+    const text = html.text.slice(0, Math.max(0, budget));
+    budget -= text.length;
+    addWords(set, text, '');
+    for (const url of html.urls) if (urls++ < MAX_URLS) addUrl(set, url);
+    if (html.hiddenChars > 0) set.add('html:hidden-text');
+  }
+  if (message.textBodies.length === 0 && message.htmlBodies.length > 0) set.add('body:html-only');
+  return set.tokens;
+}
