@@ -55,7 +55,7 @@ export interface Gateway {
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
 
 /** Settings read once at start; changing them needs a restart. */
-const RESTART_KEYS = ['dataDir', 'smtp.listen', 'smtp.submission', 'smtp.tls', 'smtp.proxyProtocol', 'http.listen', 'scan.sandboxes', 'scan.heapMb', 'scan.clamav', 'scan.hashBlocklist'] as const;
+const RESTART_KEYS = ['dataDir', 'smtp.listen', 'smtp.submission', 'smtp.tls', 'smtp.proxyProtocol', 'http.listen', 'scan.sandboxes', 'scan.heapMb', 'scan.clamav', 'scan.hashBlocklist', 'dns'] as const;
 
 export function assertSafeListen(config: Config): void {
   if (config.domains.length > 0) return;
@@ -103,7 +103,13 @@ export async function startGateway(initial: Config, options: GatewayOptions = {}
       queueTimeoutMs: config.scan.queueTimeoutMs,
       readablePaths: [spool.dir],
       disabledAnalyzers: config.scan.disabledAnalyzers,
-      ports: { clamav: config.scan.clamav, hashBlocklist: config.scan.hashBlocklist, bayesModel: bayesSnapshotPath(config.dataDir) },
+      ports: {
+        clamav: config.scan.clamav,
+        hashBlocklist: config.scan.hashBlocklist,
+        bayesModel: bayesSnapshotPath(config.dataDir),
+        dns: config.dns,
+        authservId: config.smtp.hostname,
+      },
       logger,
       ...(options.analyzerModules ? { analyzerModules: options.analyzerModules } : {}),
     });

@@ -46,6 +46,8 @@ export interface MessageSummary {
   readonly messageId?: string;
   readonly subject?: string;
   readonly fromHeader?: string;
+  /** The Authentication-Results header the gateway added (SPF, DKIM, ARC, DMARC results). */
+  readonly authenticationResults?: string;
   readonly size: number;
   readonly action: string;
   readonly score: number;

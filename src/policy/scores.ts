@@ -96,6 +96,53 @@ export const DEFAULT_SCORES: ReadonlyMap<string, number> = new Map([
   ['HTML_CREDENTIAL_FORM', 8],
   ['SVG_SCRIPT', 8],
   ['HTML_ATTACHMENT_REDIRECT', 4],
+  // Phishing (scan/analyzers/phishing-links.ts, impersonation.ts; docs/detection.md). Each id is
+  // reported once per message. Tricks no legitimate sender needs (userinfo, look-alikes, a
+  // brand in a subdomain, a link whose text names another site) tag alone; habits that some
+  // legitimate mail shares (shorteners, IP links, free hosting, Reply-To elsewhere) only add up.
+  // Tuned with `npm run eval` over phishing_pot, nazario-phishing and spamassassin ham.
+  ['URL_TEXT_HREF_MISMATCH', 5],
+  ['URL_IP_LITERAL', 3],
+  ['URL_USERINFO_TRICK', 6],
+  ['URL_PUNYCODE', 2],
+  ['URL_LOOKALIKE_DOMAIN', 5],
+  ['URL_BRAND_SUBDOMAIN', 5],
+  ['URL_SHORTENER', 1.5],
+  ['URL_FREE_HOSTING', 2.5],
+  ['URL_JAVASCRIPT', 3],
+  ['URL_DATA', 3],
+  ['PHISH_CREDENTIAL_LURE', 4],
+  ['FROM_DISPLAY_NAME_IMPERSONATION', 5],
+  ['REPLY_TO_MISMATCH', 0.5],
+  ['REPLY_TO_FREEMAIL', 3],
+  ['SENDER_LOOKALIKE_DOMAIN', 6],
+  // Sender authentication (scan/analyzers/sender-auth.ts). Facts about who sent the mail, not
+  // verdicts: forwarding breaks SPF and mailing lists break DKIM, so failures score moderately
+  // and a pass offsets a little. Temperrors (DNS unreachable, offline scans) score nothing. What
+  // the domain's DMARC policy asks is enforced by rules (DMARC_POLICY_* in the block below).
+  ['SPF_PASS', -0.5],
+  ['SPF_FAIL', 3],
+  ['SPF_SOFTFAIL', 1],
+  ['SPF_NEUTRAL', 0],
+  ['SPF_NONE', 0.5],
+  ['SPF_TEMPERROR', 0],
+  ['SPF_PERMERROR', 1],
+  // Zero: anyone can add valid signatures of their own domains; DMARC_PASS rewards the aligned one.
+  ['DKIM_VALID', 0],
+  ['DKIM_INVALID', 1],
+  ['DKIM_NONE', 0],
+  ['DKIM_TEMPERROR', 0],
+  ['DMARC_PASS', -1],
+  ['DMARC_FAIL', 3],
+  ['DMARC_POLICY_NONE', 0],
+  ['DMARC_NONE', 0],
+  ['DMARC_TEMPERROR', 0],
+  ['DMARC_PERMERROR', 0],
+  ['ARC_PASS', 0],
+  ['ARC_FAIL', 1],
+  ['ARC_NONE', 0],
+  // Someone wrote our verdict for us: only an attacker does that.
+  ['AUTH_RESULTS_FORGED', 5],
   // Spam (scan/analyzers/bayes.ts, spam-heuristics.ts). BAYES_SPAM's weight runs from 0.5 (spam
   // probability 0.9) to 1 (certain); BAYES_HAM's likewise, so confident ham offsets a heuristic
   // or two. The heuristics stay below the tag threshold alone: each is a habit of spamware that

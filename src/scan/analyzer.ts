@@ -9,6 +9,9 @@
 import type { Envelope, Direction } from '../core/envelope.js';
 import type { Finding } from '../core/finding.js';
 import type { ParsedMessage } from '../core/parsed-message.js';
+import type { Resolver } from './dns/resolver.js';
+import type { LinkWithText } from './url/read-html-links.js';
+import type { PhishingSettings } from './url/phishing-settings.js';
 import type { BayesModelSource } from './bayes/model-snapshot.js';
 
 /** The true type of a file, detected from its bytes (scan/analyzers/file-types.ts fills it). */
@@ -44,6 +47,12 @@ export interface ScanFacts {
   readonly urls: string[];
   /** Attachments first; extracting analyzers append members (bounded by their own limits). */
   readonly files: ScannedFile[];
+  /** Links of the HTML bodies with the text each shows (scan/analyzers/urls.ts), for the text/link mismatch check. */
+  readonly links: LinkWithText[];
+  /** Visible text of each HTML body, capped (scan/analyzers/urls.ts). */
+  readonly htmlText: string[];
+  /** The Authentication-Results header (CRLF-terminated) sender-auth built, for the SMTP layer to prepend. */
+  authenticationResults?: string;
 }
 
 /** A virus scanner (clamd); the adapter lives at the edge, tests pass a fake. */
@@ -59,8 +68,14 @@ export interface ScanPorts {
   readonly virusScanner?: VirusScanner;
   /** Lower-case hex sha256 values of known-bad files. */
   readonly hashBlocklist?: ReadonlySet<string>;
+  /** Protected domains, executives and own domains for the phishing checks; absent: built-in brand list only. */
+  readonly phishing?: PhishingSettings;
   /** The trained Bayes model (scan/bayes/model-snapshot.ts); absent or empty: BAYES_UNTRAINED. */
   readonly bayes?: BayesModelSource;
+  /** DNS (scan/dns/): the caching resolver, and the time all of one message's queries may take together. */
+  readonly dns?: { readonly resolver: Resolver; readonly budgetMs: number };
+  /** The authserv-id of our Authentication-Results headers (smtp.hostname). */
+  readonly authservId?: string;
 }
 
 export interface AnalyzerContext {

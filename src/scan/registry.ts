@@ -20,9 +20,13 @@ import { fileTypes } from './analyzers/file-types.js';
 import { officeMacros } from './analyzers/office-macros.js';
 import { pdfContent } from './analyzers/pdf-content.js';
 import { htmlContent } from './analyzers/html-content.js';
+import { urls } from './analyzers/urls.js';
+import { phishingLinks } from './analyzers/phishing-links.js';
+import { impersonation } from './analyzers/impersonation.js';
 import { bayes } from './analyzers/bayes.js';
+import { senderAuth } from './analyzers/sender-auth.js';
 
-export const BUILTIN_ANALYZERS: readonly Analyzer[] = [headerSanity, gtube, sizeLimits, archiveContents, officeMacros, pdfContent, htmlContent, fileTypes, clamav, hashBlocklist, bayes];
+export const BUILTIN_ANALYZERS: readonly Analyzer[] = [headerSanity, gtube, sizeLimits, archiveContents, officeMacros, pdfContent, htmlContent, urls, phishingLinks, impersonation, fileTypes, clamav, hashBlocklist, bayes, senderAuth];
 
 export interface AnalyzerListOptions {
   /** Analyzers appended after the built-in ones (loaded from `analyzerModules` in a sandbox). */

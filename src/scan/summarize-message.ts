@@ -12,7 +12,7 @@ import type { MessageSummary } from '../observe/tracking-event.js';
 import { decodeEncodedWords } from '../mime/encoded-word.js';
 import { firstHeader } from '../mime/header-section.js';
 
-export type MessageSummaryPart = Pick<MessageSummary, 'messageId' | 'subject' | 'fromHeader'> & {
+export type MessageSummaryPart = Pick<MessageSummary, 'messageId' | 'subject' | 'fromHeader' | 'authenticationResults'> & {
   readonly attachments: NonNullable<MessageSummary['attachments']>;
 };
 
@@ -54,6 +54,7 @@ export function summarizeMessage(message: ParsedMessage, facts?: ScanFacts): Mes
     ...(messageId !== undefined ? { messageId } : {}),
     ...(subject !== undefined ? { subject } : {}),
     ...(fromHeader !== undefined ? { fromHeader } : {}),
+    ...(facts?.authenticationResults !== undefined ? { authenticationResults: facts.authenticationResults } : {}),
     attachments: files.slice(0, MAX_SUMMARY_FILES),
   };
 }

@@ -36,7 +36,7 @@ export type ListenerKind = 'mx' | 'submission';
 /** What the scanner tells the session about one message (ports declared where they are used). */
 export interface SessionScanOutcome {
   readonly verdict: Verdict;
-  readonly summary: Pick<MessageSummary, 'messageId' | 'subject' | 'fromHeader' | 'attachments'>;
+  readonly summary: Pick<MessageSummary, 'messageId' | 'subject' | 'fromHeader' | 'attachments' | 'authenticationResults'>;
 }
 
 export interface MessageScanner {
@@ -420,7 +420,7 @@ export class SmtpListener {
     const record = {
       version: 1 as const,
       envelope,
-      prependHeaders: receivedHeader(envelope, config.smtp.hostname, protocol) + verdictHeaders(verdict, queueId),
+      prependHeaders: receivedHeader(envelope, config.smtp.hostname, protocol) + (outcome.summary.authenticationResults ?? '') + verdictHeaders(verdict, queueId),
       verdict,
       recipients: envelope.rcptTo.map((address) => ({
         address,
@@ -460,6 +460,7 @@ export class SmtpListener {
       ...(summary.messageId !== undefined ? { messageId: summary.messageId } : {}),
       ...(summary.subject !== undefined ? { subject: summary.subject } : {}),
       ...(summary.fromHeader !== undefined ? { fromHeader: summary.fromHeader } : {}),
+      ...(summary.authenticationResults !== undefined ? { authenticationResults: summary.authenticationResults } : {}),
       size: envelope.size,
       action: verdict.action,
       score: verdict.score,

@@ -15,6 +15,10 @@ export interface SandboxPortSettings {
   readonly clamav?: ClamavConfig;
   /** Absolute path of the sha256 blocklist file, read once when the worker starts. */
   readonly hashBlocklist?: string;
+  /** DNS for sender authentication (`dns.servers`, `dns.timeoutMs`); absent: no DNS checks. */
+  readonly dns?: { readonly servers: readonly string[]; readonly timeoutMs: number };
+  /** The authserv-id of the Authentication-Results header (smtp.hostname). */
+  readonly authservId?: string;
   /** Absolute path of the Bayes model snapshot (scan/bayes/model-snapshot.ts), re-read when it changes; may not exist yet. */
   readonly bayesModel?: string;
 }
@@ -52,9 +56,26 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 const optionalString = (v: unknown): boolean => v === undefined || typeof v === 'string';
 
+/** Longest Authentication-Results header a sandbox may hand back. */
+const MAX_AUTH_RESULTS_CHARS = 8192;
+
+/**
+ * The Authentication-Results header is prepended to the delivered message, so a sandbox must
+ * not smuggle anything else with it: one `Authentication-Results:` field, CRLF line ends only,
+ * every continuation line folded (starts with a space or tab), bounded.
+ */
+function isHeaderField(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (typeof v !== 'string' || v.length > MAX_AUTH_RESULTS_CHARS || !v.startsWith('Authentication-Results: ') || !v.endsWith('\r\n')) return false;
+  const lines = v.slice(0, -2).split('\r\n');
+  // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
+  return lines.every((line, i) => !/[\u0000-\u0008\u000a-\u001f\u007f]/.test(line) && (i === 0 || /^[ \t]/.test(line)));
+}
+
 function readSummary(value: unknown): MessageSummaryPart | undefined {
   if (!isRecord(value) || !Array.isArray(value.attachments)) return undefined;
   if (!optionalString(value.messageId) || !optionalString(value.subject) || !optionalString(value.fromHeader)) return undefined;
+  if (!optionalString(value.authenticationResults) || !isHeaderField(value.authenticationResults)) return undefined;
   const attachments: NonNullable<MessageSummaryPart['attachments']>[number][] = [];
   for (const a of value.attachments as unknown[]) {
     if (!isRecord(a) || typeof a.sha256 !== 'string' || typeof a.size !== 'number' || !optionalString(a.name) || !optionalString(a.type)) {
@@ -76,6 +97,7 @@ function readSummary(value: unknown): MessageSummaryPart | undefined {
     ...(value.messageId !== undefined ? { messageId: value.messageId as string } : {}),
     ...(value.subject !== undefined ? { subject: value.subject as string } : {}),
     ...(value.fromHeader !== undefined ? { fromHeader: value.fromHeader as string } : {}),
+    ...(value.authenticationResults !== undefined ? { authenticationResults: value.authenticationResults as string } : {}),
     attachments,
   };
 }

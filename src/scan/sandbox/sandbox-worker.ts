@@ -17,6 +17,7 @@ import type { Analyzer, ScanPorts } from '../analyzer.js';
 import { parseHashBlocklist } from '../analyzers/hash-blocklist.js';
 import { BayesSnapshotReader } from '../bayes/model-snapshot.js';
 import { ClamdClient } from '../clamd-client.js';
+import { createCachingResolver } from '../dns/caching-resolver.js';
 import { finding, type Finding } from '../../core/finding.js';
 import { MAX_MESSAGE_BYTES_CEILING } from '../../core/limits.js';
 import { runPipeline } from '../pipeline.js';
@@ -48,6 +49,12 @@ async function loadAnalyzers(options: WorkerOptions): Promise<readonly Analyzer[
 }
 
 /** The ports analyzers get: clamd's client, and the blocklist read once for this process. */
+/**
+ * All of one message's DNS queries together may take this many query timeouts: a few lookups
+ * in sequence (DKIM keys, SPF, DMARC) when the server is slow, never minutes when it is dead.
+ */
+const DNS_BUDGET_TIMEOUTS = 3;
+
 function buildPorts(settings: WorkerOptions['ports']): ScanPorts {
   return {
     ...(settings?.clamav ? { virusScanner: new ClamdClient(settings.clamav) } : {}),
@@ -55,6 +62,10 @@ function buildPorts(settings: WorkerOptions['ports']): ScanPorts {
       ? { hashBlocklist: parseHashBlocklist(readFileSync(settings.hashBlocklist, 'utf8'), settings.hashBlocklist) }
       : {}),
     ...(settings?.bayesModel !== undefined ? { bayes: new BayesSnapshotReader(settings.bayesModel) } : {}),
+    ...(settings?.dns
+      ? { dns: { resolver: createCachingResolver(settings.dns), budgetMs: settings.dns.timeoutMs * DNS_BUDGET_TIMEOUTS } }
+      : {}),
+    ...(settings?.authservId !== undefined ? { authservId: settings.authservId } : {}),
   };
 }
 

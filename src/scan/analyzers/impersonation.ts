@@ -1,0 +1,99 @@
+/**
+ * Sender impersonation: a From display name claiming a configured executive or a protected brand
+ * while the address is not theirs, a Reply-To that sends answers to another domain or to a
+ * free-mail address, and a sender domain (From or MAIL FROM) that is a look-alike of a known one
+ * (the accepted domains and the protected brands).
+ *
+ * "First contact" is not tracked: sandboxes cannot read the database, and no seen-senders store
+ * exists yet, so every look-alike sender is reported, not only new ones.
+ *
+ * Trusts nothing: headers are attacker text, read through header-mailbox.ts (never throws).
+ */
+import type { Analyzer } from '../analyzer.js';
+import { finding, type Finding } from '../../core/finding.js';
+import { domainOf } from '../../core/address.js';
+import { headerMailbox, type HeaderMailbox } from '../url/header-mailbox.js';
+import { FREE_MAIL_DOMAINS } from '../url/known-domains.js';
+import { findLookalike, skeleton } from '../url/lookalike.js';
+import { registrableParts } from '../url/parse-url.js';
+import { DEFAULT_PHISHING_SETTINGS, compilePhishingSettings, type CompiledPhishingSettings } from '../url/phishing-settings.js';
+
+/** Brand labels shorter than this must be a whole word of the display name ("UPS", not "groups"). */
+const MIN_BRAND_SUBSTRING = 5;
+
+/** Lower-case words of a display name, punctuation dropped. */
+function words(name: string): string[] {
+  return name.toLowerCase().normalize('NFKC').split(/[^\p{L}\p{N}]+/u).filter((w) => w !== '');
+}
+
+function claimedExecutive(from: HeaderMailbox, settings: CompiledPhishingSettings): string | undefined {
+  const said = ` ${words(from.name).join(' ')} `;
+  for (const e of settings.executives) {
+    const parts = words(e.name);
+    const forward = ` ${parts.join(' ')} `;
+    // "Smith, Jane" and "Jane Smith" are the same claim.
+    const reversed = parts.length > 1 ? ` ${[...parts.slice(1), parts[0]].join(' ')} ` : forward;
+    if ((said.includes(forward) || said.includes(reversed)) && !e.addresses.includes(from.address)) return e.name;
+  }
+  return undefined;
+}
+
+function claimedBrand(from: HeaderMailbox, settings: CompiledPhishingSettings): string | undefined {
+  const nameWords = words(from.name);
+  if (nameWords.length === 0) return undefined;
+  const compact = skeleton(nameWords.join(''));
+  const senderLabel = from.registrableLabel.toLowerCase();
+  for (const brand of settings.brands) {
+    const label = brand.label;
+    const claimed = label.length >= MIN_BRAND_SUBSTRING ? compact.includes(skeleton(label)) : nameWords.includes(label);
+    // A brand's own mail comes from its label under any suffix or a domain carrying its name
+    // (paypal.de, email.apple.com, microsoftonline.com, yahoogroups.com).
+    if (claimed && !senderLabel.includes(label)) return brand.domain;
+  }
+  return undefined;
+}
+
+function lookalikeSender(domain: string, settings: CompiledPhishingSettings): string | undefined {
+  const parts = registrableParts(domain);
+  if (parts === undefined) return undefined;
+  const hit = findLookalike(parts.domain, parts.label, settings.known);
+  return hit === undefined ? undefined : `${domain} imitates ${hit.imitates} (${hit.how})`;
+}
+
+export const impersonation: Analyzer = {
+  name: 'impersonation',
+  directions: ['inbound'],
+  dependsOn: [],
+  async analyze(ctx) {
+    const settings = compilePhishingSettings(ctx.ports.phishing ?? DEFAULT_PHISHING_SETTINGS);
+    const out: Finding[] = [];
+    const from = headerMailbox(ctx.message.headers, 'from');
+    if (from !== undefined && from.name !== '') {
+      const executive = claimedExecutive(from, settings);
+      if (executive !== undefined) out.push(finding('FROM_DISPLAY_NAME_IMPERSONATION', `display name ${JSON.stringify(from.name.slice(0, 100))} claims executive ${executive} from ${from.address}`));
+      else {
+        const brand = claimedBrand(from, settings);
+        if (brand !== undefined) out.push(finding('FROM_DISPLAY_NAME_IMPERSONATION', `display name ${JSON.stringify(from.name.slice(0, 100))} claims ${brand} from ${from.address}`));
+      }
+    }
+
+    const replyTo = headerMailbox(ctx.message.headers, 'reply-to');
+    if (from !== undefined && replyTo !== undefined && replyTo.registrableDomain !== from.registrableDomain) {
+      if (FREE_MAIL_DOMAINS.has(replyTo.domain) && !FREE_MAIL_DOMAINS.has(from.domain)) {
+        out.push(finding('REPLY_TO_FREEMAIL', `replies go to ${replyTo.address}, a free-mail address; From is ${from.domain}`));
+      } else if (replyTo.registrableLabel !== from.registrableLabel) {
+        out.push(finding('REPLY_TO_MISMATCH', `replies go to ${replyTo.domain}; From is ${from.domain}`));
+      }
+    }
+
+    const senderDomains = new Set([from?.domain, domainOf(ctx.envelope.mailFrom)].filter((d): d is string => d !== undefined && d !== ''));
+    for (const domain of senderDomains) {
+      const lookalike = lookalikeSender(domain, settings);
+      if (lookalike !== undefined) {
+        out.push(finding('SENDER_LOOKALIKE_DOMAIN', lookalike));
+        break;
+      }
+    }
+    return out;
+  },
+};
