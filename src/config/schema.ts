@@ -246,6 +246,55 @@ const deliverySchema = z.strictObject({
   mxPort: z.number().int().min(1).max(65535).default(25),
 });
 
+/** Phishing checks (scan/analyzers/phishing-links.ts, impersonation.ts); docs/detection.md. */
+const phishingSchema = z.strictObject({
+  /** Brand domains protected from look-alikes and display-name impersonation, added to the built-in list. */
+  protectedDomains: z.array(domainName).default([]),
+  /** Include the built-in list of commonly phished brands (scan/url/known-domains.ts). */
+  builtinProtectedDomains: z.boolean().default(true),
+  /** People whose name in a From display name is checked against their own addresses. */
+  executives: z
+    .array(
+      z.strictObject({
+        name: z.string().trim().min(3).max(128),
+        addresses: z.array(z.string().regex(/^[^\s@<>"]+@[^\s@<>"]+$/, 'expected an address such as jane@example.org').transform((s) => s.toLowerCase())).min(1),
+      }),
+    )
+    .default([]),
+});
+
+/** Session reputation checks (smtp/reputation/): blocklists at connect, greylisting, rate limits. */
+const reputationSchema = z.strictObject({
+  /** DNS blocklists asked at connect (reversed-address.zone A; a 127.0.0.x answer is a listing). */
+  dnsbl: z
+    .array(
+      z.strictObject({
+        zone: domainName,
+        /** Weight of DNSBL_LISTED for a listing in this zone. */
+        score: z.number().default(5),
+        /** Refuse the connection (554) instead of scoring. */
+        reject: z.boolean().default(false),
+      }),
+    )
+    .default([]),
+  greylisting: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** A retry is accepted this long after the first attempt. */
+      delaySeconds: positiveInt().max(86400).default(300),
+      /** A triplet that passed is forgotten after this many days without mail. */
+      retentionDays: positiveInt().max(365).default(36),
+    })
+    .default({ enabled: false, delaySeconds: 300, retentionDays: 36 }),
+  /** Messages per minute (MAIL FROM); absent: no limit. In memory, per gateway node. */
+  rateLimits: z
+    .strictObject({
+      perIpPerMinute: positiveInt().optional(),
+      perSenderPerMinute: positiveInt().optional(),
+    })
+    .default({}),
+});
+
 export const configSchema = z.strictObject({
   dataDir: z.string().min(1).default('./data'),
   /** This node's name in tracking records and the Received header (defaults to the hostname). */
@@ -265,6 +314,7 @@ export const configSchema = z.strictObject({
   spool: z.strictObject({ fsync: z.boolean().default(true) }).default({ fsync: true }),
   scan: scanSchema.default(scanSchema.parse({})),
   policy: policySchema.default(policySchema.parse({})),
+  phishing: phishingSchema.default(phishingSchema.parse({})),
   delivery: deliverySchema.default(deliverySchema.parse({})),
   quarantine: z
     .strictObject({

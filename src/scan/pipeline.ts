@@ -75,6 +75,8 @@ export async function runPipeline(
 export function initialFacts(message: ParsedMessage): ScanFacts {
   return {
     urls: [],
+    links: [],
+    htmlText: [],
     files: message.attachments.map((a) => ({
       ...(a.declaredName !== undefined ? { name: a.declaredName } : {}),
       container: [],
