@@ -22,8 +22,11 @@ import { bayesSnapshotPath } from './scan/bayes/model-snapshot.js';
 import { SandboxPool } from './scan/sandbox/sandbox-pool.js';
 import { Scanner } from './scan/scanner.js';
 import { verifyUserPassword } from './service/user-service.js';
+import { SessionReputation } from './smtp/reputation/session-reputation.js';
 import { SmtpListener, type ListenerKind } from './smtp/smtp-listener.js';
 import { loadTlsMaterial } from './smtp/tls-material.js';
+import { createCachingResolver } from './scan/dns/caching-resolver.js';
+import { DkimKeyStore } from './service/dkim-service.js';
 import { SpoolStore, spoolDirectory, type SpoolFileLayer } from './spool/spool-store.js';
 import { openDatabase } from './store/database.js';
 import { createHttpServer, type HealthReport } from './web/http-server.js';
@@ -116,7 +119,7 @@ export async function startGateway(initial: Config, options: GatewayOptions = {}
     closers.push({ name: 'sandboxes', close: () => pool.close() });
     await pool.start();
     const scanner = new Scanner(pool, config.policy);
-    const queue = new DeliveryQueue({ db, spool, config, logger, tracking });
+    const queue = new DeliveryQueue({ db, spool, config, logger, tracking, dkim: new DkimKeyStore(db, config.dataDir) });
     const requeued = await queue.recover();
     if (requeued > 0) logger.warn({ requeued }, 'recovered committed messages that had no queue state (crash before enqueue)');
     queue.start();
@@ -128,6 +131,8 @@ export async function startGateway(initial: Config, options: GatewayOptions = {}
     const tls = await loadTlsMaterial(config.smtp.tls, config.dataDir, config.smtp.hostname);
     if (tls.selfSigned) logger.warn('STARTTLS uses a self-signed certificate generated in dataDir/tls; configure smtp.tls for production');
 
+    // Blocklists, greylisting and rate limits of the SMTP sessions; the main process's own DNS cache.
+    const reputation = new SessionReputation({ config: () => config, resolver: createCachingResolver({ servers: config.dns.servers, timeoutMs: config.dns.timeoutMs }), db });
     const listeners: SmtpListener[] = [];
     const makeListener = (kind: ListenerKind) => {
       const listener = new SmtpListener({
@@ -143,6 +148,7 @@ export async function startGateway(initial: Config, options: GatewayOptions = {}
         authenticate: (username, password) => verifyUserPassword({ db, audit }, username, password),
         nodeName,
         isDraining: () => draining,
+        reputation,
       });
       listeners.push(listener);
       closers.push({ name: `smtp ${kind}`, close: () => listener.close() });

@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { isPortcullisError } from '../core/errors.js';
 import { auditCommand } from './audit.js';
 import { checkConfigCommand } from './check-config.js';
+import { dkimCommand } from './dkim.js';
 import { mailboxCommand } from './mailbox.js';
 import { quarantineCommand } from './quarantine.js';
 import { queueCommand } from './queue.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
     quarantineCommand(),
     trackCommand(),
     userCommand(),
+    dkimCommand(),
     auditCommand(),
   ]) {
     program.addCommand(command);

@@ -314,6 +314,7 @@ export const configSchema = z.strictObject({
   spool: z.strictObject({ fsync: z.boolean().default(true) }).default({ fsync: true }),
   scan: scanSchema.default(scanSchema.parse({})),
   policy: policySchema.default(policySchema.parse({})),
+  reputation: reputationSchema.default(reputationSchema.parse({})),
   phishing: phishingSchema.default(phishingSchema.parse({})),
   delivery: deliverySchema.default(deliverySchema.parse({})),
   quarantine: z

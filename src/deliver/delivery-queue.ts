@@ -38,7 +38,8 @@ import type { Database } from '../store/database.js';
 import type { RecipientStateTable } from '../store/tables.js';
 import { buildDsn, needsDsn, readHeaderSection, type FailedRecipient } from './dsn.js';
 import { LocalMailbox, mailboxDirectory } from './local-mailbox.js';
-import { outgoingMessage, type OutgoingMessage } from './outgoing-message.js';
+import { signedOutgoingMessage, type DkimKeyring } from './dkim-signing.js';
+import type { OutgoingMessage } from './outgoing-message.js';
 import { route, type Route } from './route.js';
 import { oneLine, SmtpTransport, type RecipientResult } from './smtp-transport.js';
 
@@ -62,6 +63,8 @@ export interface DeliveryQueueDeps {
   readonly mx?: { readonly resolve?: ResolveFunction; readonly blockLocalAddresses?: boolean };
   /** The built-in mailbox; opened in dataDir/mailbox on first use when absent. */
   readonly mailbox?: LocalMailbox;
+  /** DKIM keys for outbound mail (service/dkim-service.ts); absent: nothing is signed. */
+  readonly dkim?: DkimKeyring;
 }
 
 type RecipientRow = Pick<RecipientStateTable, 'queue_id' | 'recipient' | 'attempts' | 'received_at' | 'last_reply' | 'first_attempt_at'>;
@@ -316,7 +319,7 @@ export class DeliveryQueue {
     const recipients = job.rows.map((r) => r.recipient);
     let message: OutgoingMessage;
     try {
-      message = outgoingMessage(this.spool, record);
+      message = await signedOutgoingMessage(this.spool, record, this.deps.dkim);
       const r = job.route;
       switch (r.kind) {
         case 'mailbox':

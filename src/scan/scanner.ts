@@ -5,6 +5,7 @@
  * Final actions are counted by the caller (the SMTP layer), which knows what it did.
  */
 import type { Config } from '../config/schema.js';
+import type { Finding } from '../core/finding.js';
 import type { Verdict } from '../core/verdict.js';
 import { findingsById, scanDuration } from '../observe/metrics.js';
 import { decide } from '../policy/decide.js';
@@ -33,10 +34,12 @@ export class Scanner {
     this.policy = policy;
   }
 
-  async scan(job: ScanJob): Promise<ScanOutcome> {
+  /** `sessionFindings`: what the SMTP session found about the client (smtp/reputation/), decided together with the analyzers' findings. */
+  async scan(request: ScanJob & { readonly sessionFindings?: readonly Finding[] }): Promise<ScanOutcome> {
     const started = performance.now();
+    const { sessionFindings = [], ...job } = request;
     const result = await this.pool.scan(job);
-    const findings = result.kind === 'ok' ? result.findings : [result.finding];
+    const findings = [...sessionFindings, ...(result.kind === 'ok' ? result.findings : [result.finding])];
     const summary = result.kind === 'ok' ? result.summary : EMPTY_SUMMARY;
     const verdict = decide(findings, job.envelope, this.policy);
     const ms = Math.round((performance.now() - started) * 10) / 10;

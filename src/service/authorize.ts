@@ -20,6 +20,9 @@ export const SERVICE_ACTIONS = [
   'queue.delete',
   'quarantine.release',
   'quarantine.delete',
+  'dkim.keygen',
+  'dkim.activate',
+  'dkim.remove',
   'bayes.train',
 ] as const;
 export type ServiceAction = (typeof SERVICE_ACTIONS)[number];

@@ -18,6 +18,7 @@ import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMT
 import type { Logger } from 'pino';
 import type { AcceptedDomain, Config } from '../config/schema.js';
 import type { Envelope } from '../core/envelope.js';
+import type { Finding } from '../core/finding.js';
 import { isPortcullisError } from '../core/errors.js';
 import { newQueueId } from '../core/queue-id.js';
 import type { Verdict } from '../core/verdict.js';
@@ -26,6 +27,7 @@ import type { MessageSummary, TrackingSink } from '../observe/tracking-event.js'
 import { LineEndingNormalizer } from './line-endings.js';
 import { NetworkList } from './network-list.js';
 import { receivedHeader } from './received-header.js';
+import type { SessionReputation } from './reputation/session-reputation.js';
 import { policyKey } from '../policy/rules.js';
 import { routeRecipient, type RecipientRoute } from './recipient-route.js';
 import type { TlsMaterial } from './tls-material.js';
@@ -40,7 +42,8 @@ export interface SessionScanOutcome {
 }
 
 export interface MessageScanner {
-  scan(job: { path: string; envelope: Envelope }): Promise<SessionScanOutcome>;
+  /** `sessionFindings`: what the session learnt about the client (a blocklist listing), added to the analyzers' findings. */
+  scan(job: { path: string; envelope: Envelope; sessionFindings?: readonly Finding[] }): Promise<SessionScanOutcome>;
 }
 
 export interface SpoolPort {
@@ -80,6 +83,8 @@ export interface SmtpListenerDeps {
   readonly authenticate: (username: string, password: string) => Promise<boolean>;
   readonly nodeName: string;
   readonly isDraining: () => boolean;
+  /** Blocklists at connect, rate limits at MAIL, greylisting at RCPT (smtp/reputation/); absent: none. */
+  readonly reputation?: SessionReputation;
 }
 
 /** Per-session state kept beside smtp-server's session (keyed by session id). */
@@ -90,6 +95,8 @@ interface SessionState {
   /** The policy key of the first accepted recipient of the current transaction. */
   transactionKey?: string;
   routes: Map<string, RecipientRoute>;
+  /** Findings about the client, for every message of the session (reputation at connect). */
+  findings: readonly Finding[];
   timer?: NodeJS.Timeout;
 }
 
@@ -150,7 +157,11 @@ export class SmtpListener {
       authOptional: !submission,
       allowInsecureAuth: false,
       disabledCommands: submission ? [] : ['AUTH'],
-      onConnect: (session, callback) => callback(this.onConnect(session)),
+      onConnect: (session, callback) => {
+        const refused = this.onConnect(session);
+        if (refused || !deps.reputation) return callback(refused);
+        this.screenClient(deps.reputation, session).then(callback, (err: Error) => callback(err));
+      },
       onSecure: (_socket, session, callback) => {
         // AUTH is offered and accepted only once the session is encrypted.
         if (submission) session.disabledCommands = [];
@@ -230,12 +241,24 @@ export class SmtpListener {
       return reply(421, '4.7.0 Too many connections from your address, try again later');
     }
     this.perIp.set(ip, count);
-    const state: SessionState = { startedAt: Date.now(), commands: 0, messages: 0, routes: new Map() };
+    const state: SessionState = { startedAt: Date.now(), commands: 0, messages: 0, routes: new Map(), findings: [] };
     this.sessions.set(session.id, state);
     smtpConnections.inc({ listener: this.deps.kind });
     smtpActiveSessions.inc();
     if (connection) this.enforceSessionLimits(connection, state, config);
     else this.deps.logger.error({ session: session.id }, 'cannot attach session limits: smtp-server internals changed');
+    return null;
+  }
+
+  /** Reputation at connect: a blocklist zone that rejects refuses the session; other listings are kept as findings. */
+  private async screenClient(reputation: SessionReputation, session: SMTPServerSession): Promise<Error | null> {
+    const verdict = await reputation.connect(session.remoteAddress, this.trustedNetworks.contains(session.remoteAddress));
+    if (verdict.reply) {
+      smtpReplies.inc({ phase: 'connect', class: '5xx' });
+      return reply(verdict.reply.code, verdict.reply.message);
+    }
+    const state = this.sessions.get(session.id);
+    if (state) state.findings = verdict.findings;
     return null;
   }
 
@@ -290,6 +313,11 @@ export class SmtpListener {
     if (state.messages >= this.deps.config().smtp.maxMessagesPerSession) {
       return reply(421, '4.7.0 Too many messages in this session, reconnect to send more');
     }
+    const limited = this.deps.reputation?.mailFrom(session.remoteAddress, session.user ? String(session.user) : undefined, this.trustedNetworks.contains(session.remoteAddress));
+    if (limited) {
+      smtpReplies.inc({ phase: 'mail', class: '4xx' });
+      return reply(limited.code, limited.message);
+    }
     state.transactionKey = undefined;
     state.routes = new Map();
     return null;
@@ -309,6 +337,11 @@ export class SmtpListener {
       throw reply(550, '5.7.1 Relay access denied');
     }
     if (route.kind === 'inbound') await this.verifyRecipient(route.domain, recipient);
+    const greylisted = await this.deps.reputation?.rcptTo(session.remoteAddress, session.envelope.mailFrom ? session.envelope.mailFrom.address : '', recipient, mayRelay);
+    if (greylisted) {
+      smtpReplies.inc({ phase: 'rcpt', class: '4xx' });
+      throw reply(greylisted.code, greylisted.message);
+    }
     // One DATA reply serves every recipient, so one transaction carries one policy.
     const key = policyKey(config, recipient, route.direction, session.remoteAddress);
     if (state.transactionKey !== undefined && state.transactionKey !== key) {
@@ -391,7 +424,7 @@ export class SmtpListener {
 
     let outcome: SessionScanOutcome;
     try {
-      outcome = await this.deps.scanner.scan({ path: writer.path, envelope });
+      outcome = await this.deps.scanner.scan({ path: writer.path, envelope, sessionFindings: state.findings });
     } catch (err) {
       // The scanner facade turns sandbox failures into tempfail verdicts; an exception here is
       // a bug. Fail closed: the client retries, nothing is lost.

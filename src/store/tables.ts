@@ -17,6 +17,8 @@ export interface Tables {
   mailbox: MailboxTable;
   bayes_token: BayesTokenTable;
   bayes_count: BayesCountTable;
+  dkim_keys: DkimKeysTable;
+  greylist: GreylistTable;
 }
 
 /** One row per message: the hunt fields of MessageSummary (observe/tracking-event.ts). */
@@ -138,4 +140,28 @@ export interface BayesCountTable {
   spam_messages: number;
   ham_messages: number;
   updated_at: number;
+}
+
+/** DKIM signing keys (service/dkim-service.ts); the private key is a 0600 file, not a column. */
+export interface DkimKeysTable {
+  /** Lower case. */
+  domain: string;
+  selector: string;
+  algorithm: 'rsa' | 'ed25519';
+  /** The p= value of the DNS record: base64 SPKI (rsa) or the raw 32-byte key (ed25519). */
+  public_key: string;
+  /** 1 for the one key per domain that signs. */
+  active: number;
+  created_at: number;
+  activated_at: number | null;
+}
+
+/** Greylisting triplets (smtp/reputation/greylist.ts). Times in ms since the epoch. */
+export interface GreylistTable {
+  /** `client-network|sender|recipient`, lower case. */
+  triplet: string;
+  first_seen: number;
+  /** When a retry after the delay was accepted; afterwards the triplet passes at once. */
+  passed_at: number | null;
+  last_seen: number;
 }

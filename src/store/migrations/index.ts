@@ -9,7 +9,9 @@ import { tracking } from './0002-tracking.js';
 import { delivery } from './0003-delivery.js';
 import { audit } from './0004-audit.js';
 import { users } from './0005-users.js';
+import { dkimKeys } from './0006-dkim-keys.js';
 import { bayes } from './0007-bayes.js';
+import { greylist } from './0008-greylist.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-schema-info': schemaInfo,
@@ -17,5 +19,7 @@ export const migrations: Record<string, Migration> = {
   '0003-delivery': delivery,
   '0004-audit': audit,
   '0005-users': users,
+  '0006-dkim-keys': dkimKeys,
   '0007-bayes': bayes,
+  '0008-greylist': greylist,
 };
