@@ -24,9 +24,10 @@ import { urls } from './analyzers/urls.js';
 import { phishingLinks } from './analyzers/phishing-links.js';
 import { impersonation } from './analyzers/impersonation.js';
 import { bayes } from './analyzers/bayes.js';
+import { spamHeuristics } from './analyzers/spam-heuristics.js';
 import { senderAuth } from './analyzers/sender-auth.js';
 
-export const BUILTIN_ANALYZERS: readonly Analyzer[] = [headerSanity, gtube, sizeLimits, archiveContents, officeMacros, pdfContent, htmlContent, urls, phishingLinks, impersonation, fileTypes, clamav, hashBlocklist, bayes, senderAuth];
+export const BUILTIN_ANALYZERS: readonly Analyzer[] = [headerSanity, gtube, sizeLimits, archiveContents, officeMacros, pdfContent, htmlContent, urls, phishingLinks, impersonation, fileTypes, clamav, hashBlocklist, bayes, spamHeuristics, senderAuth];
 
 export interface AnalyzerListOptions {
   /** Analyzers appended after the built-in ones (loaded from `analyzerModules` in a sandbox). */

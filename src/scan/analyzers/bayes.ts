@@ -16,7 +16,7 @@ import { MIN_TRAINED_PER_CLASS } from '../bayes/bayes-model.js';
 import { tokenizeMessage } from '../bayes/tokenize-message.js';
 
 /** Probability from which a message is reported as spam. */
-export const SPAM_FROM = 0.9;
+export const SPAM_FROM = 0.55;
 /** Probability under which a message is reported as ham. */
 export const HAM_BELOW = 0.1;
 /** Clues named in the detail, and how much of each. */

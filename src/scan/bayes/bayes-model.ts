@@ -30,7 +30,7 @@ export const DEFAULT_BAYES_PARAMETERS: BayesParameters = {
   strength: 0.45,
   unknownProbability: 0.5,
   minSignificance: 0.1,
-  maxClues: 150,
+  maxClues: 50,
 };
 
 /** Messages of each class needed before the classifier says anything (fewer: BAYES_UNTRAINED). */

@@ -3,6 +3,8 @@
  * function serves training and scanning, so a model only ever sees tokens made this way.
  *
  * Tokens (a prefix says where each came from, so "free" in a Subject and in a body differ):
+ * - which header fields are present (`header:`), X-Priority (`priority:`), each part's
+ *   Content-Transfer-Encoding (`encoding:`);
  * - selected headers: Subject words (`subject:`), the From address, domain and display-name
  *   words (`from:`), the Reply-To domain (`reply-to:`), the Message-ID domain (`message-id:`),
  *   the mailer (`x-mailer:`), the hosts in Received (`received:`, registered domains only), the
@@ -32,6 +34,7 @@ export const MAX_WORD_CHARS = 20;
 const MIN_WORD_CHARS = 3;
 const MAX_URLS = 100;
 const MAX_RECEIVED = 4;
+const MAX_HEADER_NAMES = 60;
 
 const WORD = /[\p{L}\p{N}$€£][\p{L}\p{N}$€£'’%.,_-]*/gu;
 const TRAILING_PUNCTUATION = /[.,'’_-]+$/;
@@ -88,6 +91,9 @@ function headerValues(message: ParsedMessage, name: string): readonly string[] {
 }
 
 function addHeaderTokens(set: TokenSet, message: ParsedMessage): void {
+  // Which headers a message has says much about the software that wrote it.
+  for (const name of [...message.headers.keys()].slice(0, MAX_HEADER_NAMES)) set.add(`header:${name.slice(0, MAX_WORD_CHARS)}`);
+  for (const priority of [...headerValues(message, 'x-priority'), ...headerValues(message, 'x-msmail-priority')]) set.add(`priority:${priority.trim().toLowerCase().slice(0, MAX_WORD_CHARS)}`);
   for (const subject of headerValues(message, 'subject')) addWords(set, decodeEncodedWords(subject), 'subject:');
   for (const from of headerValues(message, 'from')) {
     const decoded = decodeEncodedWords(from);
@@ -115,6 +121,8 @@ function addHeaderTokens(set: TokenSet, message: ParsedMessage): void {
   }
   const walk = (part: ParsedMessage['root'], depth: number): void => {
     set.add(`content-type:${part.contentType}`);
+    const encoding = part.headers.get('content-transfer-encoding')?.[0]?.value.trim().toLowerCase();
+    if (encoding !== undefined) set.add(`encoding:${encoding.slice(0, MAX_WORD_CHARS)}`);
     const charset = /charset\s*=\s*"?([\w.:-]+)/i.exec(part.headers.get('content-type')?.[0]?.value ?? '')?.[1];
     if (charset !== undefined) set.add(`charset:${charset.toLowerCase()}`);
     if (depth < 4) for (const child of part.children.slice(0, 20)) walk(child, depth + 1);
