@@ -19,7 +19,7 @@ export interface ParsedUrl {
   readonly href: string;
   /** Lower-case scheme without the colon: `https`, `mailto`, `javascript`, `data`. */
   readonly scheme: string;
-  /** Lower-case ASCII host as resolved (punycode; dotted IPv4; `[v6]`); '' when none. */
+  /** Lower-case ASCII host as resolved (punycode; dotted IPv4; `[v6]`; no trailing dot); '' when none. */
   readonly host: string;
   /** The host as written in the URL (before IPv4 number normalisation), lower-cased. */
   readonly writtenHost: string;
@@ -56,7 +56,8 @@ export function parseUrl(input: string): ParsedUrl | undefined {
     return undefined;
   }
   const scheme = url.protocol.replace(/:$/, '').toLowerCase();
-  const host = url.hostname.toLowerCase();
+  // `paypal.com.` is paypal.com to DNS and to the browser.
+  const host = url.hostname.toLowerCase().replace(/\.$/, '');
   const authority = AUTHORITY.exec(raw)?.[1] ?? '';
   const afterUser = authority.slice(authority.lastIndexOf('@') + 1);
   const writtenHost = (afterUser.startsWith('[') ? afterUser.slice(0, afterUser.indexOf(']') + 1) : afterUser.replace(/:\d*$/, '')).toLowerCase();

@@ -29,6 +29,8 @@ export interface HtmlLinks {
   readonly text: string;
 }
 
+/** Elements that break the text: their words must not run into the next ones. */
+const BLOCK_TAGS = new Set(['br', 'p', 'div', 'td', 'th', 'tr', 'li', 'h1', 'h2', 'h3', 'h4', 'table', 'blockquote']);
 const INVISIBLE_TAGS = new Set(['script', 'style', 'head', 'title', 'noscript', 'template']);
 
 export function readHtmlLinks(html: string): HtmlLinks {
@@ -56,7 +58,7 @@ export function readHtmlLinks(html: string): HtmlLinks {
           if (href !== '') open = { href, text: name === 'area' ? (attributes['alt'] ?? '') : '' };
         } else if (name === 'img' && open !== undefined) {
           addText(` ${attributes['alt'] ?? ''} `);
-        } else if (name === 'br' || name === 'p' || name === 'div' || name === 'td' || name === 'tr' || name === 'li') {
+        } else if (BLOCK_TAGS.has(name)) {
           addText(' ');
         }
       },
@@ -64,6 +66,7 @@ export function readHtmlLinks(html: string): HtmlLinks {
       onclosetag(name) {
         if (INVISIBLE_TAGS.has(name) && hidden > 0) hidden--;
         if (name === 'a' || name === 'area') close();
+        else if (BLOCK_TAGS.has(name)) addText(' ');
       },
     },
     { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },

@@ -1,0 +1,27 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { findTextUrls, textIsUrl } from '../../../src/scan/url/find-text-urls.js';
+import { readHtmlLinks } from '../../../src/scan/url/read-html-links.js';
+
+test('text URLs: schemes, fuzzy links, IP links and userinfo; e-mail addresses are not links', () => {
+  const found = findTextUrls('See www.shop-example.com and https://www.bank.com@evil.example/x, http://192.0.2.5/a or paypal.com/login. Mail bob@example.org', 10);
+  assert.deepEqual(found, ['http://www.shop-example.com', 'https://www.bank.com@evil.example/x', 'http://192.0.2.5/a', 'http://paypal.com/login']);
+  assert.deepEqual(findTextUrls('a.com b.com c.com', 2), ['http://a.com', 'http://b.com']);
+  assert.deepEqual(findTextUrls('nothing here', 0), []);
+});
+
+test('textIsUrl: an anchor text that reads as a link, and one that does not', () => {
+  assert.equal(textIsUrl(' https://www.paypal.com/signin '), 'https://www.paypal.com/signin');
+  assert.equal(textIsUrl('www.paypal.com.'), 'http://www.paypal.com');
+  assert.equal(textIsUrl('Click here'), undefined);
+  assert.equal(textIsUrl('Visit www.paypal.com now'), undefined);
+});
+
+test('HTML links keep their visible text; script and style are not text', () => {
+  const read = readHtmlLinks('<html><head><style>a{}</style><script>var x="y"</script></head><body><p>Dear customer</p><a href="http://evil.example/">https://www.paypal.com/</a><a href="https://x.example/"><img alt="Log in"></a><a name="top">no href</a></body></html>');
+  assert.deepEqual(read.links, [
+    { href: 'http://evil.example/', text: 'https://www.paypal.com/' },
+    { href: 'https://x.example/', text: 'Log in' },
+  ]);
+  assert.equal(read.text, 'Dear customer https://www.paypal.com/ Log in no href');
+});
