@@ -30,6 +30,7 @@ import { DkimKeyStore } from './service/dkim-service.js';
 import { SpoolStore, spoolDirectory, type SpoolFileLayer } from './spool/spool-store.js';
 import { openDatabase } from './store/database.js';
 import { createHttpServer, type HealthReport } from './web/http-server.js';
+import { phishingSettings } from './scan/url/phishing-settings.js';
 
 export interface GatewayOptions {
   readonly logger?: Logger;
@@ -109,6 +110,7 @@ export async function startGateway(initial: Config, options: GatewayOptions = {}
       ports: {
         clamav: config.scan.clamav,
         hashBlocklist: config.scan.hashBlocklist,
+        phishing: phishingSettings(config),
         bayesModel: bayesSnapshotPath(config.dataDir),
         dns: config.dns,
         authservId: config.smtp.hostname,

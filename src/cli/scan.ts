@@ -25,6 +25,7 @@ import { newQueueId } from '../core/queue-id.js';
 import { bayesSnapshotPath } from '../scan/bayes/model-snapshot.js';
 import { SandboxPool } from '../scan/sandbox/sandbox-pool.js';
 import { Scanner, type ScanOutcome } from '../scan/scanner.js';
+import { phishingSettings } from '../scan/url/phishing-settings.js';
 
 export interface ScanIo {
   /** Writes one line (without the newline) to standard output. */
@@ -158,6 +159,7 @@ export async function runScan(paths: readonly string[], options: ScanOptions, io
       ports: {
         clamav: config.scan.clamav,
         hashBlocklist: config.scan.hashBlocklist,
+        phishing: phishingSettings(config),
         bayesModel: bayesSnapshotPath(config.dataDir),
         // Offline scans must not wait on DNS (DESIGN.md): short timeouts, temperrors score nothing.
         dns: { servers: config.dns.servers, timeoutMs: Math.min(config.dns.timeoutMs, OFFLINE_DNS_TIMEOUT_MS) },

@@ -8,6 +8,7 @@ import type { Envelope } from '../../core/envelope.js';
 import { finding, type Finding } from '../../core/finding.js';
 import type { MessageSummaryPart } from '../summarize-message.js';
 import type { ClamavConfig } from '../../config/schema.js';
+import type { PhishingSettings } from '../url/phishing-settings.js';
 
 /** What the worker needs to build its ScanPorts (scan/analyzer.ts); an absent key is not configured. */
 export interface SandboxPortSettings {
@@ -15,6 +16,8 @@ export interface SandboxPortSettings {
   readonly clamav?: ClamavConfig;
   /** Absolute path of the sha256 blocklist file, read once when the worker starts. */
   readonly hashBlocklist?: string;
+  /** Own domains, protected brands and executives for the phishing checks (scan/url/phishing-settings.ts). */
+  readonly phishing?: PhishingSettings;
   /** DNS for sender authentication (`dns.servers`, `dns.timeoutMs`); absent: no DNS checks. */
   readonly dns?: { readonly servers: readonly string[]; readonly timeoutMs: number };
   /** The authserv-id of the Authentication-Results header (smtp.hostname). */

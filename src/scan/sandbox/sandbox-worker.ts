@@ -58,6 +58,7 @@ const DNS_BUDGET_TIMEOUTS = 3;
 function buildPorts(settings: WorkerOptions['ports']): ScanPorts {
   return {
     ...(settings?.clamav ? { virusScanner: new ClamdClient(settings.clamav) } : {}),
+    ...(settings?.phishing !== undefined ? { phishing: settings.phishing } : {}),
     ...(settings?.hashBlocklist !== undefined
       ? { hashBlocklist: parseHashBlocklist(readFileSync(settings.hashBlocklist, 'utf8'), settings.hashBlocklist) }
       : {}),
