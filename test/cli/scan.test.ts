@@ -57,7 +57,9 @@ test('a folder is walked: verdicts as JSON lines, non-messages skipped on stderr
 
   for (const clean of ['clean.eml', 'mbox-clean.eml']) {
     const line = byName.get(clean);
-    assert.deepEqual([line?.action, line?.score, line?.rule, line?.findings], ['accept', 0, 'default:accept', []], clean);
+    assert.deepEqual([line?.action, line?.score, line?.rule], ['accept', 0, 'default:accept'], clean);
+    // Informational facts (no DKIM signature, untrained classifier, ...) may be listed; none may score.
+    assert.deepEqual(line?.findings.filter((f) => f.score !== 0), [], clean);
   }
   assert.equal(io.errors.length, 1);
   assert.match(io.errors[0] ?? '', /skipped .*not-a-message\.txt: does not begin like a message/);
