@@ -59,6 +59,8 @@ export interface MessageSummary {
    * type, `detectedType` the true type when known, `container` the chain of files it sat in.
    */
   readonly attachments?: readonly { name?: string; type?: string; detectedType?: string; sha256: string; size: number; container?: readonly string[] }[];
+  /** URLs found in the bodies, HTML and documents (scan/analyzers/urls.ts), deduplicated, at most MAX_SUMMARY_URLS. */
+  readonly urls?: readonly string[];
 }
 
 /** The port through which stages record tracking; implemented by observe/tracking.ts. */

@@ -237,6 +237,7 @@ function toRow(s: MessageSummary): TrackingMessageTable {
     rule: s.rule,
     findings: JSON.stringify(s.findings),
     attachments: s.attachments ? JSON.stringify(s.attachments) : null,
+    urls: s.urls && s.urls.length > 0 ? JSON.stringify(s.urls) : null,
   };
 }
 
@@ -262,5 +263,6 @@ function toSummary(row: TrackingMessageTable): MessageSummary {
     rule: row.rule,
     findings: JSON.parse(row.findings) as MessageSummary['findings'],
     ...(row.attachments !== null ? { attachments: JSON.parse(row.attachments) as NonNullable<MessageSummary['attachments']> } : {}),
+    ...(row.urls !== null ? { urls: JSON.parse(row.urls) as string[] } : {}),
   };
 }

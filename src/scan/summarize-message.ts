@@ -12,12 +12,16 @@ import type { MessageSummary } from '../observe/tracking-event.js';
 import { decodeEncodedWords } from '../mime/encoded-word.js';
 import { firstHeader } from '../mime/header-section.js';
 
-export type MessageSummaryPart = Pick<MessageSummary, 'messageId' | 'subject' | 'fromHeader' | 'authenticationResults'> & {
+export type MessageSummaryPart = Pick<MessageSummary, 'messageId' | 'subject' | 'fromHeader' | 'authenticationResults' | 'urls'> & {
   readonly attachments: NonNullable<MessageSummary['attachments']>;
 };
 
 /** Longest header value kept in tracking (RFC 5322's line limit). */
 export const MAX_SUMMARY_VALUE_CHARS = 998;
+/** Most URLs kept per message for a hunt (the first found: bodies' links come before script and document URLs). */
+export const MAX_SUMMARY_URLS = 200;
+/** Longest URL kept in tracking; a longer one is cut (its host, the hunt key, is at the start). */
+export const MAX_SUMMARY_URL_CHARS = 1024;
 /** Most files listed per message: attachments first, then extracted members in the order found. */
 export const MAX_SUMMARY_FILES = 1000;
 
@@ -56,6 +60,7 @@ export function summarizeMessage(message: ParsedMessage, facts?: ScanFacts): Mes
     ...(fromHeader !== undefined ? { fromHeader } : {}),
     ...(facts?.authenticationResults !== undefined ? { authenticationResults: facts.authenticationResults } : {}),
     attachments: files.slice(0, MAX_SUMMARY_FILES),
+    ...(facts !== undefined && facts.urls.length > 0 ? { urls: facts.urls.slice(0, MAX_SUMMARY_URLS).map((u) => u.slice(0, MAX_SUMMARY_URL_CHARS)) } : {}),
   };
 }
 

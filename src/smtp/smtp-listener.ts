@@ -38,7 +38,7 @@ export type ListenerKind = 'mx' | 'submission';
 /** What the scanner tells the session about one message (ports declared where they are used). */
 export interface SessionScanOutcome {
   readonly verdict: Verdict;
-  readonly summary: Pick<MessageSummary, 'messageId' | 'subject' | 'fromHeader' | 'attachments' | 'authenticationResults'>;
+  readonly summary: Pick<MessageSummary, 'messageId' | 'subject' | 'fromHeader' | 'attachments' | 'authenticationResults' | 'urls'>;
 }
 
 export interface MessageScanner {
@@ -500,6 +500,7 @@ export class SmtpListener {
       rule: verdict.rule,
       findings: verdict.findings.map((f) => ({ id: f.id, score: f.score, detail: f.detail })),
       ...(summary.attachments ? { attachments: summary.attachments } : {}),
+      ...(summary.urls ? { urls: summary.urls } : {}),
     });
   }
 }

@@ -47,6 +47,8 @@ export interface TrackingMessageTable {
   findings: string;
   /** JSON array of { name?, type?, sha256, size }, or null. */
   attachments: string | null;
+  /** JSON array of the message's URLs (at most MAX_SUMMARY_URLS), or null. */
+  urls: string | null;
 }
 
 /** One row per (message, recipient), so a search by recipient uses an index. */

@@ -43,12 +43,14 @@ function claimedBrand(from: HeaderMailbox, settings: CompiledPhishingSettings): 
   if (nameWords.length === 0) return undefined;
   const compact = skeleton(nameWords.join(''));
   const senderLabel = from.registrableLabel.toLowerCase();
+  // "Lockergnome Apple Core" from lockergnome.com names its sender: a newsletter about a brand.
+  const selfNamed = senderLabel.length >= 4 && compact.includes(skeleton(senderLabel));
   for (const brand of settings.brands) {
     const label = brand.label;
     const claimed = label.length >= MIN_BRAND_SUBSTRING ? compact.includes(skeleton(label)) : nameWords.includes(label);
     // A brand's own mail comes from its label under any suffix or a domain carrying its name
     // (paypal.de, email.apple.com, microsoftonline.com, yahoogroups.com).
-    if (claimed && !senderLabel.includes(label)) return brand.domain;
+    if (claimed && !senderLabel.includes(label) && !selfNamed) return brand.domain;
   }
   return undefined;
 }

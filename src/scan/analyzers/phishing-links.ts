@@ -11,6 +11,8 @@
  */
 import type { Analyzer } from '../analyzer.js';
 import { finding, type Finding } from '../../core/finding.js';
+import { decodeEncodedWords } from '../../mime/encoded-word.js';
+import { firstHeader } from '../../mime/header-section.js';
 import { textIsUrl } from '../url/find-text-urls.js';
 import { headerMailbox, type HeaderMailbox } from '../url/header-mailbox.js';
 import { FREE_HOSTING_SUFFIXES, TRACKING_REDIRECT_DOMAINS, URL_SHORTENERS, hostMatches } from '../url/known-domains.js';
@@ -29,7 +31,7 @@ const WEB_SCHEMES = new Set(['http', 'https', 'ftp']);
  * Phrases, not single words: "password" alone is in every IT newsletter.
  */
 const CREDENTIAL_LURE =
-  /\b(?:verify|confirm|validate|update|re-?activate|unlock|restore|secure)\s+(?:your\s+|the\s+)?(?:e-?mail\s+|web\s*mail\s+|mailbox\s+|online\s+|bank(?:ing)?\s+|paypal\s+|apple\s+|microsoft\s+|office\s*365\s+)?(?:account|identity|password|login|log-in|credentials|billing|payment\s+(?:information|details|method)|information|details|mailbox)\b|\b(?:account|mailbox|access)\s+(?:has\s+been|was|will\s+be|is)\s+(?:temporarily\s+)?(?:suspended|locked|limited|restricted|disabled|deactivated|closed|blocked|terminated|on\s+hold)\b|\bunusual\s+(?:sign[\s-]?in|log[\s-]?in|activity)\b|\bpassword\s+(?:expires|will\s+expire|has\s+expired|expired|expiration)\b|\bmailbox\s+(?:is\s+(?:almost\s+)?full|quota|storage)\b|\b(?:sign|log)\s+in\s+to\s+(?:verify|confirm|restore|avoid|keep)\b/i;
+  /\b(?:verify|confirm|validate|update|re-?activate|unlock|restore|secure)\s+(?:your\s+|the\s+)?(?:e-?mail\s+|web\s*mail\s+|mailbox\s+|online\s+|bank(?:ing)?\s+|paypal\s+|apple\s+|microsoft\s+|office\s*365\s+)?(?:account|identity|password|login|log-in|credentials|billing|payment\s+(?:information|details|method)|information|details|mailbox)\b|\b(?:account|mailbox|access)\s+(?:has\s+been|was|will\s+be|is)\s+(?:temporarily\s+)?(?:suspended|locked|limited|restricted|disabled|deactivated|closed|blocked|terminated|on\s+hold)\b|\bunusual\s+(?:sign[\s-]?in|log[\s-]?in|activity)\b|\bpassword\s+(?:expires|will\s+expire|has\s+expired|expired|expiration)\b|\bmailbox\s+(?:is\s+(?:almost\s+)?full|quota|storage)\b|\b(?:sign|log)\s+in\s+to\s+(?:verify|confirm|restore|avoid|keep)\b|\b(?:storage|quota|mailbox)\s+(?:is\s+)?(?:full|exceeded|limit\s+reached)\b|\bunauthori[sz]ed\s+(?:access|login|log-in|sign-in|transaction|activity)\b|\b(?:payment|card)\s+(?:was\s+|has\s+been\s+)?(?:declined|failed)\b|\b(?:termination|deactivation|suspension)\s+(?:notice|pending|warning)\b/i;
 
 interface Hit {
   count: number;
@@ -130,7 +132,8 @@ export const phishingLinks: Analyzer = {
       for (const url of parsed.values()) if (WEB_SCHEMES.has(url.scheme) && !sameSite(from, url) && !isTrackingRedirect(url)) awayFromSender.push(url.host);
     }
     if (awayFromSender.length > 0) {
-      const text = [...ctx.message.textBodies, ...ctx.facts.htmlText].join('\n').slice(0, MAX_LURE_TEXT_CHARS);
+      const subject = decodeEncodedWords(firstHeader(ctx.message.headers, 'subject') ?? '').slice(0, 998);
+      const text = [subject, ...ctx.message.textBodies, ...ctx.facts.htmlText].join('\n').slice(0, MAX_LURE_TEXT_CHARS);
       const lure = CREDENTIAL_LURE.exec(text);
       if (lure !== null) note(hits, 'PHISH_CREDENTIAL_LURE', `${JSON.stringify(lure[0].slice(0, 80))} with a link to ${awayFromSender[0] ?? ''}, not ${from?.domain ?? ''}`);
     }

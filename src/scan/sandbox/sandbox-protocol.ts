@@ -6,7 +6,7 @@
  */
 import type { Envelope } from '../../core/envelope.js';
 import { finding, type Finding } from '../../core/finding.js';
-import type { MessageSummaryPart } from '../summarize-message.js';
+import { MAX_SUMMARY_URL_CHARS, MAX_SUMMARY_URLS, type MessageSummaryPart } from '../summarize-message.js';
 import type { ClamavConfig } from '../../config/schema.js';
 import type { PhishingSettings } from '../url/phishing-settings.js';
 
@@ -79,6 +79,8 @@ function readSummary(value: unknown): MessageSummaryPart | undefined {
   if (!isRecord(value) || !Array.isArray(value.attachments)) return undefined;
   if (!optionalString(value.messageId) || !optionalString(value.subject) || !optionalString(value.fromHeader)) return undefined;
   if (!optionalString(value.authenticationResults) || !isHeaderField(value.authenticationResults)) return undefined;
+  const urls = value.urls;
+  if (urls !== undefined && !(Array.isArray(urls) && urls.length <= MAX_SUMMARY_URLS && urls.every((u) => typeof u === 'string' && u.length <= MAX_SUMMARY_URL_CHARS))) return undefined;
   const attachments: NonNullable<MessageSummaryPart['attachments']>[number][] = [];
   for (const a of value.attachments as unknown[]) {
     if (!isRecord(a) || typeof a.sha256 !== 'string' || typeof a.size !== 'number' || !optionalString(a.name) || !optionalString(a.type)) {
@@ -102,6 +104,7 @@ function readSummary(value: unknown): MessageSummaryPart | undefined {
     ...(value.fromHeader !== undefined ? { fromHeader: value.fromHeader as string } : {}),
     ...(value.authenticationResults !== undefined ? { authenticationResults: value.authenticationResults as string } : {}),
     attachments,
+    ...(urls !== undefined ? { urls: urls as string[] } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * URLs in plain text, as a reader's mail client would make them clickable: linkify-it with fuzzy
- * links (`www.example.com`, `example.com/login`), IP links and userinfo (`user@host` inside a URL)
- * recognised, e-mail addresses not taken for links.
+ * links (`www.example.com`, `example.com/login`) and userinfo (`user@host` inside a URL)
+ * recognised, IP links only with a scheme, e-mail addresses not taken for links.
  *
  * Trusts nothing: text is attacker-controlled; only the first MAX_TEXT_SCAN_CHARS of each text are
  * searched and at most `limit` URLs returned. Contract: never throws on any string.
@@ -11,7 +11,9 @@ import { LinkifyIt } from 'linkify-it';
 /** Text searched per body: links past the first megabyte of text are not what a lure relies on. */
 export const MAX_TEXT_SCAN_CHARS = 1024 * 1024;
 
-const linkify = new LinkifyIt({ fuzzyLink: true, fuzzyIP: true, fuzzyEmail: false, urlAuth: true, maxLength: 2048 });
+// fuzzyIP stays off: bare dotted numbers in text are mostly version numbers (1.67.2.1); an IP
+// link a reader can click has a scheme.
+const linkify = new LinkifyIt({ fuzzyLink: true, fuzzyIP: false, fuzzyEmail: false, urlAuth: true, maxLength: 2048 });
 
 /** The normalised URLs (`www.x.example` becomes `http://www.x.example`) in `text`, in order, at most `limit`. */
 export function findTextUrls(text: string, limit: number): string[] {

@@ -20,6 +20,9 @@ export const DEFAULT_PROTECTED_DOMAINS: readonly string[] = [
   'verizon.com', 'comcast.net', 'xfinity.com', 'spotify.com', 'zoom.us', 'webex.com', 'intuit.com', 'quickbooks.com',
   'mastercard.com', 'visa.com', 'walmart.com', 'costco.com', 'booking.com', 'airbnb.com', 'github.com', 'mcafee.com',
   'norton.com', 'bestbuy.com', 'target.com', 'tdbank.com', 'pnc.com', 'navyfederal.org', 'usaa.com', 'discover.com',
+  'regions.com', 'suntrust.com', 'fifththird.com', 'citizensbank.com', 'keybank.com', 'westernunion.com', 'moneygram.com',
+  'lloydsbank.co.uk', 'natwest.com', 'halifax.co.uk', 'nationwide.co.uk', 'postbank.de', 'sparkasse.de', 'commerzbank.de',
+  'deutsche-bank.de', 'ing.com', 'correios.com.br', 'laposte.fr', 'ameli.fr', 'post.ch', 'dpd.com', 'hermesworld.com',
 ];
 
 /** URL shorteners: the real destination is hidden until the click. */
@@ -54,7 +57,7 @@ export const FREE_HOSTING_SUFFIXES: readonly string[] = [
   'jotform.com', 'formstack.com', 'forms.gle', 'forms.office.com', 'sites.google.com', 'storage.googleapis.com',
   'docs.google.com', 'sharepoint.com', 'onedrive.live.com', '1drv.ms', 'dropboxusercontent.com', 'wetransfer.com',
   'surveymonkey.com', 'formspree.io', 'zohopublic.com', 'notion.site', 'canva.site', 'mailchimpsites.com',
-  'wordpress.com', 'blogspot.com', 'tumblr.com', 'filesusr.com', 'backblazeb2.com', 's3.amazonaws.com',
+  'filesusr.com', 'backblazeb2.com', 's3.amazonaws.com',
 ];
 
 /**

@@ -13,6 +13,8 @@
 const MAX_LABEL_CHARS = 63;
 /** Labels shorter than this are compared by skeleton only: one edit turns "ups" into a word. */
 const MIN_LABEL_FOR_ONE_EDIT = 6;
+/** Brand labels this long are looked for as a hyphenated token (`paypal-secure`); `post-gazette` is not Swiss Post. */
+const MIN_LABEL_FOR_BRAND_TOKEN = 5;
 /** Labels this long or longer may be two edits away. */
 const MIN_LABEL_FOR_TWO_EDITS = 10;
 
@@ -112,7 +114,7 @@ export function findLookalike(domain: string, label: string, protectedDomains: r
     if (shape === target) return { imitates: p.domain, how: 'homoglyph' };
     const bound = p.label.length >= MIN_LABEL_FOR_TWO_EDITS ? 2 : p.label.length >= MIN_LABEL_FOR_ONE_EDIT ? 1 : 0;
     if (bound > 0 && boundedEditDistance(shape, target, bound) <= bound) return { imitates: p.domain, how: 'edit' };
-    if (p.label.length >= 4 && tokens.length > 1 && tokens.some((t) => t === p.label || (t.length >= MIN_LABEL_FOR_ONE_EDIT && skeleton(t) === target))) {
+    if (p.label.length >= MIN_LABEL_FOR_BRAND_TOKEN && tokens.length > 1 && tokens.some((t) => t === p.label || (t.length >= MIN_LABEL_FOR_ONE_EDIT && skeleton(t) === target))) {
       return { imitates: p.domain, how: 'brand-token' };
     }
   }

@@ -12,6 +12,7 @@ import { users } from './0005-users.js';
 import { dkimKeys } from './0006-dkim-keys.js';
 import { bayes } from './0007-bayes.js';
 import { greylist } from './0008-greylist.js';
+import { trackingUrls } from './0009-tracking-urls.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-schema-info': schemaInfo,
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0006-dkim-keys': dkimKeys,
   '0007-bayes': bayes,
   '0008-greylist': greylist,
+  '0009-tracking-urls': trackingUrls,
 };

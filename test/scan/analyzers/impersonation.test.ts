@@ -39,6 +39,8 @@ test('benign: brands writing from their own domains and name-bearing domains', a
   assert.deepEqual(ids(await check(['From: "PayPal" <service@paypal.de>'])), []);
   assert.deepEqual(ids(await check(['From: "Microsoft account team" <account-security-noreply@accountprotection.microsoft.com>'])), []);
   assert.deepEqual(ids(await check(['From: "Yahoo! Groups" <notify@yahoogroups.com>'])), []);
+  // A newsletter about a brand that names its own sender.
+  assert.deepEqual(ids(await check(['From: "Lockergnome Apple Core" <subscriptions@lockergnome.com>'])), []);
 });
 
 test('Reply-To to a free-mail address, and to another domain', async () => {

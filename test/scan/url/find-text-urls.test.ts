@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { findTextUrls, textIsUrl } from '../../../src/scan/url/find-text-urls.js';
 import { readHtmlLinks } from '../../../src/scan/url/read-html-links.js';
 
-test('text URLs: schemes, fuzzy links, IP links and userinfo; e-mail addresses are not links', () => {
+test('text URLs: schemes, fuzzy links, IP links and userinfo; e-mail addresses and version numbers are not links', () => {
+  assert.deepEqual(findTextUrls('upgrade to 1.67.2.1 today', 10), []);
   const found = findTextUrls('See www.shop-example.com and https://www.bank.com@evil.example/x, http://192.0.2.5/a or paypal.com/login. Mail bob@example.org', 10);
   assert.deepEqual(found, ['http://www.shop-example.com', 'https://www.bank.com@evil.example/x', 'http://192.0.2.5/a', 'http://paypal.com/login']);
   assert.deepEqual(findTextUrls('a.com b.com c.com', 2), ['http://a.com', 'http://b.com']);
