@@ -47,7 +47,7 @@ function claimedBrand(from: HeaderMailbox, settings: CompiledPhishingSettings): 
   const selfNamed = senderLabel.length >= 4 && compact.includes(skeleton(senderLabel));
   for (const brand of settings.brands) {
     const label = brand.label;
-    const claimed = label.length >= MIN_BRAND_SUBSTRING ? compact.includes(skeleton(label)) : nameWords.includes(label);
+    const claimed = label.length >= MIN_BRAND_SUBSTRING ? compact.includes(brand.shape) : nameWords.includes(label);
     // A brand's own mail comes from its label under any suffix or a domain carrying its name
     // (paypal.de, email.apple.com, microsoftonline.com, yahoogroups.com).
     if (claimed && !senderLabel.includes(label) && !selfNamed) return brand.domain;

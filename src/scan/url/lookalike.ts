@@ -89,6 +89,12 @@ export interface ProtectedDomain {
   readonly domain: string;
   /** The registrable label (`paypal` of paypal.com). */
   readonly label: string;
+  /** skeleton(label), computed once. */
+  readonly shape: string;
+}
+
+export function protectedDomain(domain: string, label: string): ProtectedDomain {
+  return { domain, label, shape: skeleton(label) };
 }
 
 export interface Lookalike {
@@ -109,7 +115,7 @@ export function findLookalike(domain: string, label: string, protectedDomains: r
   const shape = skeleton(cut);
   const tokens = cut.split(/[-_]/);
   for (const p of protectedDomains) {
-    const target = skeleton(p.label);
+    const target = p.shape;
     if (target.length < 3) continue;
     if (shape === target) return { imitates: p.domain, how: 'homoglyph' };
     const bound = p.label.length >= MIN_LABEL_FOR_TWO_EDITS ? 2 : p.label.length >= MIN_LABEL_FOR_ONE_EDIT ? 1 : 0;

@@ -8,7 +8,7 @@
  */
 import type { Config } from '../../config/schema.js';
 import { DEFAULT_PROTECTED_DOMAINS } from './known-domains.js';
-import type { ProtectedDomain } from './lookalike.js';
+import { protectedDomain, type ProtectedDomain } from './lookalike.js';
 import { registrableParts } from './parse-url.js';
 
 export interface Executive {
@@ -56,7 +56,7 @@ export function compilePhishingSettings(settings: PhishingSettings): CompiledPhi
   const split = (domains: readonly string[]): ProtectedDomain[] =>
     domains.flatMap((d) => {
       const parts = registrableParts(d.toLowerCase());
-      return parts === undefined ? [] : [{ domain: parts.domain, label: parts.label }];
+      return parts === undefined ? [] : [protectedDomain(parts.domain, parts.label)];
     });
   const known = split([...settings.ownDomains, ...settings.protectedDomains]);
   const result: CompiledPhishingSettings = {

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { boundedEditDistance, findLookalike, skeleton, type ProtectedDomain } from '../../../src/scan/url/lookalike.js';
+import { boundedEditDistance, findLookalike, protectedDomain, skeleton, type ProtectedDomain } from '../../../src/scan/url/lookalike.js';
 
 const protectedDomains: ProtectedDomain[] = [
-  { domain: 'paypal.com', label: 'paypal' },
-  { domain: 'microsoft.com', label: 'microsoft' },
-  { domain: 'google.com', label: 'google' },
-  { domain: 'ups.com', label: 'ups' },
-  { domain: 'example-bank.org', label: 'example-bank' },
+  protectedDomain('paypal.com', 'paypal'),
+  protectedDomain('microsoft.com', 'microsoft'),
+  protectedDomain('google.com', 'google'),
+  protectedDomain('ups.com', 'ups'),
+  protectedDomain('example-bank.org', 'example-bank'),
 ];
 
 test('skeleton folds homoglyphs, digits used as letters and rn/vv', () => {
