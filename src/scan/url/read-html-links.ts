@@ -31,7 +31,7 @@ export interface HtmlLinks {
 
 /** Elements that break the text: their words must not run into the next ones. */
 const BLOCK_TAGS = new Set(['br', 'p', 'div', 'td', 'th', 'tr', 'li', 'h1', 'h2', 'h3', 'h4', 'table', 'blockquote']);
-const INVISIBLE_TAGS = new Set(['script', 'style', 'head', 'title', 'noscript', 'template']);
+const INVISIBLE_TAGS = new Set(['script', 'style', 'title', 'noscript', 'template']);
 
 export function readHtmlLinks(html: string): HtmlLinks {
   const links: LinkWithText[] = [];
@@ -51,6 +51,8 @@ export function readHtmlLinks(html: string): HtmlLinks {
   const parser = new Parser(
     {
       onopentag(name, attributes) {
+        // Whatever invisible element was left open before it, a browser shows the body.
+        if (name === 'body') hidden = 0;
         if (INVISIBLE_TAGS.has(name)) hidden++;
         if (name === 'a' || name === 'area') {
           close();

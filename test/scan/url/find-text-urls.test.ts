@@ -19,6 +19,8 @@ test('textIsUrl: an anchor text that reads as a link, and one that does not', ()
 });
 
 test('HTML links keep their visible text; script and style are not text', () => {
+  // A <head> never closed (browsers close it at <body>) hides nothing.
+  assert.deepEqual(readHtmlLinks('<html><head><meta charset="utf-8"><body><a href="http://x.example/">www.paypal.com</a>').links, [{ href: 'http://x.example/', text: 'www.paypal.com' }]);
   const read = readHtmlLinks('<html><head><style>a{}</style><script>var x="y"</script></head><body><p>Dear customer</p><a href="http://evil.example/">https://www.paypal.com/</a><a href="https://x.example/"><img alt="Log in"></a><a name="top">no href</a></body></html>');
   assert.deepEqual(read.links, [
     { href: 'http://evil.example/', text: 'https://www.paypal.com/' },
