@@ -144,8 +144,9 @@ export const DEFAULT_SCORES: ReadonlyMap<string, number> = new Map([
   // Someone wrote our verdict for us: only an attacker does that.
   ['AUTH_RESULTS_FORGED', 5],
   // Spam (scan/analyzers/bayes.ts, spam-heuristics.ts). BAYES_SPAM's weight runs from 0.5 (spam
-  // probability 0.9) to 1 (certain); BAYES_HAM's likewise, so confident ham offsets a heuristic
-  // or two. The heuristics stay below the tag threshold alone: each is a habit of spamware that
+  // probability 0.35: tag) through 0.8 (0.99) to 1 (certain: quarantine alone); BAYES_HAM's from
+  // 0.5 (0.1) to 1 (0), so confident ham offsets a heuristic or two. The heuristics stay below
+  // the tag threshold alone: each is a habit of spamware that
   // some legitimate mailers share. Tuned with `npm run eval:cv` (docs/detection.md).
   ['BAYES_SPAM', 10],
   ['BAYES_HAM', -3],

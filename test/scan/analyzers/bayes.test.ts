@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bayes } from '../../../src/scan/analyzers/bayes.js';
+import { bayes, SPAM_FROM, spamWeight } from '../../../src/scan/analyzers/bayes.js';
 import { BayesModel, MIN_TRAINED_PER_CLASS } from '../../../src/scan/bayes/bayes-model.js';
 import { fixedModelSource } from '../../../src/scan/bayes/model-snapshot.js';
 import { tokenizeMessage } from '../../../src/scan/bayes/tokenize-message.js';
@@ -42,4 +42,17 @@ test('a message with no known tokens says nothing', async () => {
   const ports = { bayes: fixedModelSource(model()) };
   const found = await bayes.analyze({ ...contextFor(crlf('X-Other: 1', '', 'zzzq')), ports });
   assert.deepEqual(found, []);
+});
+
+test('BAYES_SPAM weight: half at SPAM_FROM (tag alone), 0.8 at 0.99, whole only when certain', () => {
+  assert.ok(SPAM_FROM < 0.5);
+  assert.equal(spamWeight(SPAM_FROM), 0.5);
+  assert.ok(Math.abs(spamWeight(0.99) - 0.8) < 1e-9);
+  assert.equal(spamWeight(1), 1);
+  let previous = 0;
+  for (let p = SPAM_FROM; p <= 1; p += 0.01) {
+    const w = spamWeight(p);
+    assert.ok(w >= previous && w <= 1, `${p}: ${w}`);
+    previous = w;
+  }
 });

@@ -43,3 +43,23 @@ test('registeredDomain keeps two labels, three under short country second levels
   assert.equal(registeredDomain('mail.example.co.uk'), 'example.co.uk');
   assert.equal(registeredDomain('Example.COM.'), 'example.com');
 });
+
+test('subject word pairs, capitals and the message shape are tokens', () => {
+  const raw = crlf(
+    'From: Shop <deals@shop.example>',
+    'Reply-To: <claims@other.example>',
+    'Return-Path: <bounce@shop.example>',
+    'Message-ID: <1@mailer.example>',
+    'Received: from a.example by b.example; Mon, 1 Jan 2024 00:00:00 +0000',
+    'Subject: Act Now today',
+    'Content-Type: text/html',
+    '',
+    '<p>FREE offer</p><img src="https://img.example/a.png"><a href="https://x.example/">go</a>',
+  );
+  const tokens = tokenizeMessage(parseMessage(Buffer.from(raw)).message);
+  for (const t of ['subject2:act now', 'subject2:now today', 'caps:free', 'free', 'shape:received:1', 'shape:urls:1', 'shape:images:1', 'shape:attachments:0', 'agree:reply-to:other', 'agree:return-path:same', 'agree:message-id:other']) {
+    assert.ok(tokens.has(t), t);
+  }
+  assert.ok(!tokens.has('caps:now'), 'a capitalised word is not shouting');
+  assert.ok([...tokens].some((t) => t.startsWith('shape:html-ratio:')));
+});
