@@ -9,6 +9,7 @@
  * checked while expanding. Never throws.
  */
 import { BoundedOutput } from './bounded-output.js';
+import { findBytes } from './find-bytes.js';
 import type { EmbeddedFile } from './uuencode.js';
 
 const ALPHABET = '!"#$%&\'()*+,-012345689@ABCDEFGHIJKLMNPQRSTUVXYZ[`abcdefhijklmpqr';
@@ -20,7 +21,7 @@ const RLE = 0x90;
 /** Where BinHex data starts in a text body: the `:` after the marker line; -1 when there is none. */
 export function findBinHexStart(body: Uint8Array): number {
   const buf = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  const marker = buf.indexOf(MARKER);
+  const marker = findBytes(buf, MARKER);
   if (marker === -1) return -1;
   return buf.indexOf(0x3a, marker + MARKER.length);
 }

@@ -6,6 +6,7 @@
  * `maxOutput` across all blocks, checked while decoding.
  */
 import { BoundedOutput } from './bounded-output.js';
+import { findBytes } from './find-bytes.js';
 import type { EmbeddedFile } from './uuencode.js';
 
 const YBEGIN = Buffer.from('=ybegin ', 'latin1');
@@ -27,7 +28,7 @@ export function findYenc(body: Uint8Array, maxOutput: number, maxFiles: number):
   let remaining = maxOutput;
   let pos = 0;
   while (files.length < maxFiles && remaining > 0) {
-    const at = buf.indexOf(YBEGIN, pos);
+    const at = findBytes(buf, YBEGIN, pos);
     if (at === -1) break;
     if (at > 0 && buf[at - 1] !== 0x0a) {
       pos = at + YBEGIN.length;
