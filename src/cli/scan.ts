@@ -14,7 +14,7 @@
  * (whatever the verdicts), 1 when a PATH does not exist or the configuration is invalid.
  */
 import { Command, Option } from 'commander';
-import { closeSync, lstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -48,6 +48,8 @@ const processIo: ScanIo = {
   err: (line) => process.stderr.write(`${line}\n`),
 };
 
+/** Jobs submitted per sandbox at a time (the pool queues the extra one). */
+const JOBS_IN_FLIGHT_PER_SANDBOX = 2;
 /** How much of a file is read to decide whether it begins like a message. */
 const SNIFF_BYTES = 1024;
 const HEADER_LINE = /^[!-9;-~]+[ \t]*:/;
@@ -65,7 +67,7 @@ export function sniffMessage(file: string): Candidate | undefined {
   try {
     const head = Buffer.alloc(SNIFF_BYTES);
     const n = readSync(fd, head, 0, SNIFF_BYTES, 0);
-    const size = statSync(file).size;
+    const size = fstatSync(fd).size;
     // A UTF-8 byte-order mark (saved by some editors and webmail exports) is not part of the message.
     const bom = n >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
     const text = head.subarray(bom, n).toString('latin1');
@@ -140,16 +142,9 @@ export async function runScan(paths: readonly string[], options: ScanOptions, io
   }
 
   const { files, missing } = collectFiles(paths, io);
-  const candidates: Candidate[] = [];
-  for (const file of files) {
-    const candidate = sniffMessage(file);
-    if (candidate) candidates.push(candidate);
-    else io.err(`skipped ${file}: does not begin like a message`);
-  }
-
-  if (candidates.length > 0) {
+  if (files.length > 0) {
     const pool = new SandboxPool({
-      size: Math.max(1, Math.min(availableParallelism(), candidates.length)),
+      size: Math.max(1, Math.min(availableParallelism(), files.length)),
       heapMb: config.scan.heapMb,
       maxRssMb: config.scan.maxRssMb,
       timeoutMs: config.scan.timeoutMs,
@@ -166,18 +161,29 @@ export async function runScan(paths: readonly string[], options: ScanOptions, io
         authservId: config.smtp.hostname,
       },
     });
+    // The sandboxes load their code (a few hundred ms each) while the files are sniffed; a
+    // failure to start is awaited below (the handler only keeps it from being unhandled meanwhile).
+    const started = pool.start();
+    started.catch(() => undefined);
     try {
-      await pool.start();
+      const candidates: Candidate[] = [];
+      for (const file of files) {
+        const candidate = sniffMessage(file);
+        if (candidate) candidates.push(candidate);
+        else io.err(`skipped ${file}: does not begin like a message`);
+      }
+      await started;
       const scanner = new Scanner(pool, config.policy);
       let next = 0;
-      // As many jobs in flight as sandboxes: the queue never waits long enough to overload.
+      // More jobs in flight than sandboxes: the pool hands a sandbox its next job as soon as it
+      // answers, instead of after this process has decided and printed the last verdict.
       const lane = async (): Promise<void> => {
         for (let candidate = candidates[next++]; candidate; candidate = candidates[next++]) {
           const outcome = await scanner.scan({ path: candidate.file, offset: candidate.offset, envelope: envelopeFor(candidate, options) });
           io.out(formatOutcome(candidate.file, outcome, options.json));
         }
       };
-      await Promise.all(Array.from({ length: pool.size }, lane));
+      await Promise.all(Array.from({ length: pool.size * JOBS_IN_FLIGHT_PER_SANDBOX }, lane));
     } finally {
       await pool.close();
     }

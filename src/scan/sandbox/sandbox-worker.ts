@@ -70,13 +70,28 @@ function buildPorts(settings: WorkerOptions['ports']): ScanPorts {
   };
 }
 
+/**
+ * Messages up to this size are read into one buffer kept between jobs: fresh memory costs a page
+ * fault per 4 KB on first touch (about 15 ms of CPU for a 34 MB message, more than reading it).
+ * Jobs run one at a time and nothing keeps the raw bytes after a job's result is sent, so the
+ * next job may overwrite them. Larger messages get a buffer of their own, freed after the job.
+ */
+const REUSED_READ_BUFFER_MAX = 48 * 1024 * 1024;
+let readBuffer = Buffer.allocUnsafeSlow(64 * 1024);
+
+function bufferFor(length: number): Buffer {
+  if (length > REUSED_READ_BUFFER_MAX) return Buffer.allocUnsafe(length);
+  if (readBuffer.length < length) readBuffer = Buffer.allocUnsafeSlow(Math.min(REUSED_READ_BUFFER_MAX, Math.max(length, readBuffer.length * 2)));
+  return readBuffer;
+}
+
 /** Reads the message within the ceiling; a longer file is scanned up to it and reported. */
 function readMessage(path: string, offset: number): { raw: Buffer; findings: Finding[] } {
   const fd = openSync(path, 'r');
   try {
     const available = Math.max(0, fstatSync(fd).size - offset);
     const length = Math.min(available, MAX_MESSAGE_BYTES_CEILING);
-    const raw = Buffer.allocUnsafe(length);
+    const raw = bufferFor(length);
     let read = 0;
     while (read < length) {
       const n = readSync(fd, raw, read, length - read, offset + read);
@@ -105,7 +120,16 @@ async function runJob(job: JobMessage, analyzers: readonly Analyzer[], ports: Sc
   // Analyzers see the deadline a little before the watchdog's, so a cooperative one can stop
   // and the pipeline can still say what ran.
   const budget = Math.max(1, options.timeoutMs - Math.max(100, Math.floor(options.timeoutMs / 10)));
-  const result = await runPipeline(input.raw, job.envelope, analyzers, AbortSignal.timeout(budget), ports);
+  // A timer cleared when the job ends, not AbortSignal.timeout: that one stays armed for the whole
+  // budget after the job and costs several times more to create.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new DOMException('the scan time budget is spent', 'TimeoutError')), budget);
+  let result;
+  try {
+    result = await runPipeline(input.raw, job.envelope, analyzers, deadline.signal, ports);
+  } finally {
+    clearTimeout(timer);
+  }
   send({ kind: 'result', jobId: job.jobId, findings: [...input.findings, ...result.findings], summary: result.summary });
 }
 
