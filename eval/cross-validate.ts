@@ -158,7 +158,7 @@ async function main(): Promise<void> {
     const caught = of.filter((o) => CAUGHT.has(o.action)).length;
     const fp = of.filter((o) => FALSE_POSITIVE.has(o.action)).length;
     const isHam = kind === 'ham' || kind === 'hard-ham';
-    rows.push([label, of.length, isHam ? '' : rate(caught, of.length), isHam ? `${fp} (${rate(fp, of.length)})` : '', isHam ? caught - fp : '']);
+    rows.push([label, of.length, isHam ? '' : rate(caught, of.length), isHam ? `${fp} (${rate(fp, of.length)})` : '', isHam ? `${caught - fp} (${rate(caught - fp, of.length)})` : '']);
     summary[label] = isHam ? { messages: of.length, falsePositives: fp, tagged: caught - fp } : { messages: of.length, caught };
   };
   report('spam', outcomes, 'spam');
