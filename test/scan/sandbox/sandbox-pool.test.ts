@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Envelope } from '../../../src/core/envelope.js';
 import { sandboxRestarts } from '../../../src/observe/metrics.js';
+import { GTUBE } from '../../../src/scan/analyzers/gtube.js';
 import { SandboxPool, type SandboxResult } from '../../../src/scan/sandbox/sandbox-pool.js';
 import { sandboxArguments } from '../../../src/scan/sandbox/spawn-sandbox.js';
 
@@ -83,6 +84,22 @@ describe('sandbox pool', () => {
       assert.equal(result.kind, 'ok', JSON.stringify(result));
       assert.deepEqual(ids(result), []);
       assert.equal(result.kind === 'ok' && result.summary.subject, 'Hello there');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('a message after a larger one in the same sandbox is read alone (the read buffer is reused)', async () => {
+    const pool = new SandboxPool({ size: 1, heapMb: 64, maxRssMb: 256, timeoutMs: 5000, queueTimeoutMs: 5000, readablePaths: [dir] });
+    try {
+      await pool.start();
+      // GTUBE far past the end of the small message: stale bytes read as part of it would show it.
+      const large = await pool.scan({ path: write('large-first.eml', message('large', `${'filler line\r\n'.repeat(20_000)}${GTUBE}`)), envelope });
+      assert.ok(ids(large).includes('SPAM_GTUBE'), JSON.stringify(ids(large)));
+      const small = await pool.scan({ path: write('small-after.eml', message('small')), envelope });
+      assert.equal(small.kind, 'ok');
+      assert.ok(!ids(small).includes('SPAM_GTUBE'), JSON.stringify(ids(small)));
+      assert.equal(small.kind === 'ok' && small.summary.subject, 'small');
     } finally {
       await pool.close();
     }
