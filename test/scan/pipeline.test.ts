@@ -51,6 +51,7 @@ test('analyzers run in order for the envelope direction and share facts; the sum
     subject: 'héllo',
     fromHeader: 'Alïce <alice@example.org>',
     attachments: [{ name: 'a.zip', type: 'application/zip', sha256: result.summary.attachments[0]?.sha256, size: 2 }],
+    urls: ['https://example.org/'],
   });
 });
 
