@@ -82,7 +82,8 @@ describe('sandbox pool', () => {
       await pool.start();
       const result = await pool.scan({ path: write('clean.eml', message('Hello there')), envelope });
       assert.equal(result.kind, 'ok', JSON.stringify(result));
-      assert.deepEqual(ids(result), []);
+      // No model is trained in this data-less pool, which the classifier reports as a fact.
+      assert.deepEqual(ids(result).filter((id) => id !== 'BAYES_UNTRAINED'), []);
       assert.equal(result.kind === 'ok' && result.summary.subject, 'Hello there');
     } finally {
       await pool.close();
