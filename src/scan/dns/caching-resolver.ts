@@ -24,6 +24,13 @@ export const NOT_FOUND_TTL_MS = 60_000;
 export const TEMPORARY_FAILURE_TTL_MS = 5_000;
 /** Most cached queries per process; the least recently used goes first. */
 export const MAX_CACHED_QUERIES = 10_000;
+/**
+ * Consecutive temporary failures (timeouts, refused, server failures) after which DNS is taken
+ * to be down: for DNS_DOWN_MS, queries of names not in the cache fail at once instead of each
+ * waiting for its own timeout (offline scans of many senders). One query after that is a probe.
+ */
+export const DNS_DOWN_AFTER_FAILURES = 3;
+export const DNS_DOWN_MS = 10_000;
 
 /** Record types analyzers ask for; anything else is refused without a query. */
 const SUPPORTED_TYPES: ReadonlySet<string> = new Set(['A', 'AAAA', 'MX', 'TXT', 'PTR', 'CNAME', 'NS']);
@@ -63,6 +70,8 @@ export function createCachingResolver(options: CachingResolverOptions): Resolver
   const now = options.now ?? Date.now;
   const maxEntries = options.maxEntries ?? MAX_CACHED_QUERIES;
   const cache = new Map<string, CacheEntry>();
+  let consecutiveFailures = 0;
+  let downUntil = 0;
 
   return async (name, type) => {
     const rrtype = type.toUpperCase();
@@ -77,6 +86,7 @@ export function createCachingResolver(options: CachingResolverOptions): Resolver
       return cached.answer;
     }
     cache.delete(key);
+    if (now() < downUntil) throw dnsError('ETIMEOUT', name, rrtype);
     const entry: CacheEntry = { answer: query(name, rrtype), expires: Infinity };
     cache.set(key, entry);
     while (cache.size > maxEntries) {
@@ -85,11 +95,16 @@ export function createCachingResolver(options: CachingResolverOptions): Resolver
     }
     entry.answer.then(
       () => {
+        consecutiveFailures = 0;
         entry.expires = now() + ANSWER_TTL_MS;
       },
       (err: unknown) => {
         const code = (err as { code?: unknown }).code;
-        entry.expires = now() + (typeof code === 'string' && DNS_NOT_FOUND_CODES.has(code) ? NOT_FOUND_TTL_MS : TEMPORARY_FAILURE_TTL_MS);
+        const notFound = typeof code === 'string' && DNS_NOT_FOUND_CODES.has(code);
+        // "No such name" is an answer: the server is up.
+        consecutiveFailures = notFound ? 0 : consecutiveFailures + 1;
+        if (consecutiveFailures >= DNS_DOWN_AFTER_FAILURES) downUntil = now() + DNS_DOWN_MS;
+        entry.expires = now() + (notFound ? NOT_FOUND_TTL_MS : TEMPORARY_FAILURE_TTL_MS);
       },
     );
     return entry.answer;

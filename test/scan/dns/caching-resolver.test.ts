@@ -66,3 +66,36 @@ test('withDeadline: queries after the budget fail at once with ETIMEOUT', async 
   await assert.rejects(slow('b.example', 'TXT'), { code: 'ETIMEOUT' });
   assert.ok(Date.now() - started < 20);
 });
+
+test('after repeated timeouts DNS is taken to be down for a while: other names fail at once, then one probe', async () => {
+  let clock = 0;
+  const asked: string[] = [];
+  const resolver = createCachingResolver({
+    timeoutMs: 100,
+    now: () => clock,
+    query: async (name) => {
+      asked.push(name);
+      throw Object.assign(new Error('timeout'), { code: 'ETIMEOUT' });
+    },
+  });
+  for (const name of ['a.test', 'b.test', 'c.test']) await assert.rejects(resolver(name, 'TXT'), /ETIMEOUT|timeout/);
+  assert.deepEqual(asked, ['a.test', 'b.test', 'c.test']);
+  await assert.rejects(resolver('d.test', 'TXT'), (err: Error & { code?: string }) => err.code === 'ETIMEOUT');
+  assert.deepEqual(asked, ['a.test', 'b.test', 'c.test'], 'no query while DNS is down');
+  clock += 10_001;
+  await assert.rejects(resolver('e.test', 'TXT'));
+  assert.deepEqual(asked.at(-1), 'e.test', 'a probe after the down period');
+});
+
+test('NXDOMAIN answers do not count as DNS being down', async () => {
+  let asked = 0;
+  const resolver = createCachingResolver({
+    timeoutMs: 100,
+    query: async () => {
+      asked++;
+      throw Object.assign(new Error('nx'), { code: 'ENOTFOUND' });
+    },
+  });
+  for (const name of ['a.test', 'b.test', 'c.test', 'd.test', 'e.test']) await assert.rejects(resolver(name, 'TXT'));
+  assert.equal(asked, 5);
+});
