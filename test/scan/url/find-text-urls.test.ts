@@ -28,3 +28,13 @@ test('HTML links keep their visible text; script and style are not text', () => 
   ]);
   assert.equal(read.text, 'Dear customer https://www.paypal.com/ Log in no href');
 });
+
+test('long texts: only lines that may hold a link are searched, and every link is still found', () => {
+  const filler = 'Portcullis relay benchmark body text, the same for every line.'.padEnd(76, '=');
+  const lines = Array.from({ length: 400 }, () => filler);
+  lines[10] = 'see https://login.bank.example/verify?id=1 today';
+  lines[200] = 'or visit www.example.com/account, or mail a@b.c';
+  lines[399] = 'the end: xn--pypal-4ve.com/x';
+  const found = findTextUrls(lines.join('\r\n'), 10);
+  assert.deepEqual(found, ['https://login.bank.example/verify?id=1', 'http://www.example.com/account', 'http://xn--pypal-4ve.com/x']);
+});
