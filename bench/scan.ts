@@ -34,6 +34,7 @@ import type { Analyzer } from '../src/scan/analyzer.js';
 import { parseMessage } from '../src/mime/parse-message.js';
 import { runPipeline } from '../src/scan/pipeline.js';
 import { buildAnalyzerList } from '../src/scan/registry.js';
+import { sandboxPoolOptions } from '../src/scan/sandbox/pool-options.js';
 import { SandboxPool } from '../src/scan/sandbox/sandbox-pool.js';
 import { Scanner } from '../src/scan/scanner.js';
 import { scanCorpus, type ScanLine } from '../eval/scan-corpus.js';
@@ -187,16 +188,9 @@ async function benchSynthetic(dir: string, messages: number, sandboxes: number, 
   // The same file for every message: each scan reads and parses it afresh in a sandbox.
   const path = largeMessage(dir);
   const size = statSync(path).size;
-  const pool = new SandboxPool({
-    size: sandboxes,
-    heapMb: config.scan.heapMb,
-    maxRssMb: config.scan.maxRssMb,
-    timeoutMs: config.scan.timeoutMs,
-    queueTimeoutMs: Math.max(config.scan.queueTimeoutMs, 120_000),
-    readablePaths: [dir],
-    disabledAnalyzers: config.scan.disabledAnalyzers,
-    ports: { clamav: config.scan.clamav, hashBlocklist: config.scan.hashBlocklist },
-  });
+  const pool = new SandboxPool(
+    sandboxPoolOptions(config, { size: sandboxes, readablePaths: [dir], queueTimeoutMs: Math.max(config.scan.queueTimeoutMs, 120_000) }),
+  );
   try {
     await pool.start();
     const scanner = new Scanner(pool, config.policy);

@@ -18,7 +18,7 @@ import { AuditLog } from './observe/audit-log.js';
 import { createLogger } from './observe/logger.js';
 import { TrackingLog } from './observe/tracking.js';
 import { RetentionSweep } from './quarantine/retention-sweep.js';
-import { bayesSnapshotPath } from './scan/bayes/model-snapshot.js';
+import { sandboxPoolOptions } from './scan/sandbox/pool-options.js';
 import { SandboxPool } from './scan/sandbox/sandbox-pool.js';
 import { Scanner } from './scan/scanner.js';
 import { verifyUserPassword } from './service/user-service.js';
@@ -30,7 +30,6 @@ import { createCachingResolver } from './scan/dns/caching-resolver.js';
 import { SpoolStore, spoolDirectory, type SpoolFileLayer } from './spool/spool-store.js';
 import { openDatabase } from './store/database.js';
 import { createHttpServer, type HealthReport } from './web/http-server.js';
-import { phishingSettings } from './scan/url/phishing-settings.js';
 
 export interface GatewayOptions {
   readonly logger?: Logger;
@@ -99,25 +98,14 @@ export async function startGateway(initial: Config, options: GatewayOptions = {}
       logger,
       ...(options.spoolFiles ? { files: options.spoolFiles } : {}),
     });
-    const pool = new SandboxPool({
-      size: config.scan.sandboxes,
-      heapMb: config.scan.heapMb,
-      maxRssMb: config.scan.maxRssMb,
-      timeoutMs: config.scan.timeoutMs,
-      queueTimeoutMs: config.scan.queueTimeoutMs,
-      readablePaths: [spool.dir],
-      disabledAnalyzers: config.scan.disabledAnalyzers,
-      ports: {
-        clamav: config.scan.clamav,
-        hashBlocklist: config.scan.hashBlocklist,
-        phishing: phishingSettings(config),
-        bayesModel: bayesSnapshotPath(config.dataDir),
-        dns: config.dns,
-        authservId: config.smtp.hostname,
-      },
-      logger,
-      ...(options.analyzerModules ? { analyzerModules: options.analyzerModules } : {}),
-    });
+    const pool = new SandboxPool(
+      sandboxPoolOptions(config, {
+        size: config.scan.sandboxes,
+        readablePaths: [spool.dir],
+        logger,
+        ...(options.analyzerModules ? { analyzerModules: options.analyzerModules } : {}),
+      }),
+    );
     closers.push({ name: 'sandboxes', close: () => pool.close() });
     await pool.start();
     const scanner = new Scanner(pool, config.policy);

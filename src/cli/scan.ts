@@ -22,10 +22,9 @@ import { loadConfig } from '../config/load.js';
 import type { Direction, Envelope } from '../core/envelope.js';
 import { isPortcullisError } from '../core/errors.js';
 import { newQueueId } from '../core/queue-id.js';
-import { bayesSnapshotPath } from '../scan/bayes/model-snapshot.js';
+import { sandboxPoolOptions } from '../scan/sandbox/pool-options.js';
 import { SandboxPool } from '../scan/sandbox/sandbox-pool.js';
 import { Scanner, type ScanOutcome } from '../scan/scanner.js';
-import { phishingSettings } from '../scan/url/phishing-settings.js';
 
 export interface ScanIo {
   /** Writes one line (without the newline) to standard output. */
@@ -141,24 +140,14 @@ export async function runScan(paths: readonly string[], options: ScanOptions, io
 
   const { files, missing } = collectFiles(paths, io);
   if (files.length > 0) {
-    const pool = new SandboxPool({
-      size: Math.max(1, Math.min(availableParallelism(), files.length)),
-      heapMb: config.scan.heapMb,
-      maxRssMb: config.scan.maxRssMb,
-      timeoutMs: config.scan.timeoutMs,
-      queueTimeoutMs: config.scan.queueTimeoutMs,
-      readablePaths: paths.map((p) => resolve(p)),
-      disabledAnalyzers: config.scan.disabledAnalyzers,
-      ports: {
-        clamav: config.scan.clamav,
-        hashBlocklist: config.scan.hashBlocklist,
-        phishing: phishingSettings(config),
-        bayesModel: bayesSnapshotPath(config.dataDir),
+    const pool = new SandboxPool(
+      sandboxPoolOptions(config, {
+        size: Math.max(1, Math.min(availableParallelism(), files.length)),
+        readablePaths: paths.map((p) => resolve(p)),
         // Offline scans must not wait on DNS (DESIGN.md): short timeouts, temperrors score nothing.
-        dns: { servers: config.dns.servers, timeoutMs: Math.min(config.dns.timeoutMs, OFFLINE_DNS_TIMEOUT_MS) },
-        authservId: config.smtp.hostname,
-      },
-    });
+        dnsTimeoutMs: OFFLINE_DNS_TIMEOUT_MS,
+      }),
+    );
     // The sandboxes load their code (a few hundred ms each) while the files are sniffed; a
     // failure to start is awaited below (the handler only keeps it from being unhandled meanwhile).
     const started = pool.start();
