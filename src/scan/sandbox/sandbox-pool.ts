@@ -16,6 +16,10 @@
  * `queueTimeoutMs` fails with SCAN_OVERLOADED. Every failure is a finding that policy turns into
  * tempfail: nothing that failed to scan is ever clean (invariant 3).
  *
+ * A tokenize job (the Bayes tokens of a message a person released or reported, for learning)
+ * runs through the same queue and watchdog; any failure of it rejects with the failure's finding
+ * id and detail, so a message is never learnt from half a reading.
+ *
  * Trusts: the worker script and the analyzer modules given by the programmatic API (never from
  * config). Does not trust what a sandbox sends back (sandbox-protocol.ts validates it).
  */
@@ -64,9 +68,25 @@ export interface ScanJob {
   readonly offset?: number;
 }
 
-export type SandboxResult =
-  | { readonly kind: 'ok'; readonly findings: readonly Finding[]; readonly summary: MessageSummaryPart }
-  | { readonly kind: 'failed'; readonly finding: Finding };
+export interface TokenizeJob {
+  readonly path: string;
+  /** Bytes to skip at the start of the file (an mbox `From ` line); 0 when absent. */
+  readonly offset?: number;
+}
+
+interface JobFailure {
+  readonly kind: 'failed';
+  readonly finding: Finding;
+}
+
+export type SandboxResult = { readonly kind: 'ok'; readonly findings: readonly Finding[]; readonly summary: MessageSummaryPart } | JobFailure;
+
+type TokenizeResult = { readonly kind: 'ok'; readonly tokens: readonly string[] } | JobFailure;
+
+/** A job of either kind with the callback that settles it (a failure settles both kinds). */
+type PendingJob =
+  | { readonly task: 'scan'; readonly job: ScanJob; readonly resolve: (result: SandboxResult) => void }
+  | { readonly task: 'tokenize'; readonly job: TokenizeJob; readonly resolve: (result: TokenizeResult) => void };
 
 type FailureId = 'SCAN_LIMIT_TIME' | 'SCAN_LIMIT_MEMORY' | 'SCAN_SANDBOX_CRASH';
 type RestartReason = 'time' | 'memory' | 'crash' | 'silent' | 'startup';
@@ -82,7 +102,7 @@ const V8_ABORT_EXIT_CODE = 134;
 
 interface ActiveJob {
   readonly jobId: number;
-  readonly resolve: (result: SandboxResult) => void;
+  readonly pending: PendingJob;
   readonly timer: NodeJS.Timeout;
 }
 
@@ -100,8 +120,7 @@ interface Sandbox {
 }
 
 interface Waiting {
-  readonly job: ScanJob;
-  readonly resolve: (result: SandboxResult) => void;
+  readonly pending: PendingJob;
   readonly timer: NodeJS.Timeout;
 }
 
@@ -162,16 +181,34 @@ export class SandboxPool {
 
   /** Scans one message file in a sandbox; never rejects because of the message. */
   scan(job: ScanJob): Promise<SandboxResult> {
-    if (this.closed) return Promise.resolve(failed('SCAN_OVERLOADED', 'the sandbox pool is closed'));
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        const index = this.waiting.findIndex((w) => w.timer === timer);
-        if (index >= 0) this.waiting.splice(index, 1);
-        resolve(failed('SCAN_OVERLOADED', `no sandbox was free within ${this.options.queueTimeoutMs} ms`));
-      }, this.options.queueTimeoutMs);
-      this.waiting.push({ job, resolve, timer });
-      this.dispatch();
-    });
+    return new Promise((resolve) => this.enqueue({ task: 'scan', job, resolve }));
+  }
+
+  /**
+   * The Bayes tokens of one message file (scan/bayes/tokenize-message.ts), computed in a sandbox.
+   * Rejects with PORTCULLIS_ERR_SANDBOX naming the failure (SCAN_INPUT_UNREADABLE for a file the
+   * sandbox cannot read, SCAN_LIMIT_TIME, SCAN_OVERLOADED, ...).
+   */
+  async tokenize(job: TokenizeJob): Promise<readonly string[]> {
+    const result = await new Promise<TokenizeResult>((resolve) => this.enqueue({ task: 'tokenize', job, resolve }));
+    if (result.kind === 'failed') {
+      throw new PortcullisError('PORTCULLIS_ERR_SANDBOX', `cannot tokenize ${job.path}: ${result.finding.id}: ${result.finding.detail}`);
+    }
+    return result.tokens;
+  }
+
+  private enqueue(pending: PendingJob): void {
+    if (this.closed) {
+      pending.resolve(failed('SCAN_OVERLOADED', 'the sandbox pool is closed'));
+      return;
+    }
+    const timer = setTimeout(() => {
+      const index = this.waiting.findIndex((w) => w.timer === timer);
+      if (index >= 0) this.waiting.splice(index, 1);
+      pending.resolve(failed('SCAN_OVERLOADED', `no sandbox was free within ${this.options.queueTimeoutMs} ms`));
+    }, this.options.queueTimeoutMs);
+    this.waiting.push({ pending, timer });
+    this.dispatch();
   }
 
   /** Sandboxes running a job now. */
@@ -207,11 +244,11 @@ export class SandboxPool {
     clearInterval(this.watchdog);
     for (const w of this.waiting.splice(0)) {
       clearTimeout(w.timer);
-      w.resolve(failed('SCAN_OVERLOADED', 'the sandbox pool was closed'));
+      w.pending.resolve(failed('SCAN_OVERLOADED', 'the sandbox pool was closed'));
     }
     const exits: Promise<void>[] = [];
     for (const s of this.sandboxes) {
-      if (s.job) this.finishJob(s, failed('SCAN_OVERLOADED', 'the sandbox pool was closed'));
+      if (s.job) this.failJob(s, failed('SCAN_OVERLOADED', 'the sandbox pool was closed'));
       s.dead = true;
       if (s.child.exitCode === null && s.child.signalCode === null) {
         exits.push(new Promise((resolve) => s.child.once('exit', () => resolve())));
@@ -277,14 +314,36 @@ export class SandboxPool {
         sandbox.reportedRss = message.rss;
         return;
       case 'result':
-        if (sandbox.job?.jobId !== message.jobId) {
-          this.kill(sandbox, 'crash', 'SCAN_SANDBOX_CRASH', 'the sandbox answered a job it was not given');
-          return;
-        }
-        this.finishJob(sandbox, { kind: 'ok', findings: message.findings, summary: message.summary });
-        this.dispatch();
+      case 'tokens':
+      case 'tokenize-failed':
+        this.answer(sandbox, message);
         return;
     }
+  }
+
+  /** Settles the sandbox's job with its reply; a reply to another job, or of the wrong kind, is a crash. */
+  private answer(sandbox: Sandbox, message: Extract<WorkerMessage, { jobId: number }>): void {
+    const job = sandbox.job;
+    if (job?.jobId !== message.jobId) {
+      this.kill(sandbox, 'crash', 'SCAN_SANDBOX_CRASH', 'the sandbox answered a job it was not given');
+      return;
+    }
+    const { pending } = job;
+    if (pending.task === 'scan' && message.kind === 'result') {
+      this.endJob(sandbox);
+      pending.resolve({ kind: 'ok', findings: message.findings, summary: message.summary });
+    } else if (pending.task === 'tokenize' && message.kind === 'tokens') {
+      this.endJob(sandbox);
+      pending.resolve({ kind: 'ok', tokens: message.tokens });
+    } else if (pending.task === 'tokenize' && message.kind === 'tokenize-failed') {
+      this.endJob(sandbox);
+      const detail = message.reason === 'unreadable' ? `cannot read the message file (${message.code})` : `parsing or tokenizing failed (${message.code})`;
+      pending.resolve(failed(message.reason === 'unreadable' ? 'SCAN_INPUT_UNREADABLE' : 'SCAN_ANALYZER_ERROR', detail));
+    } else {
+      this.kill(sandbox, 'crash', 'SCAN_SANDBOX_CRASH', `the sandbox answered a ${pending.task} job with ${message.kind}`);
+      return;
+    }
+    this.dispatch();
   }
 
   private onExit(sandbox: Sandbox, code: number | null, signal: NodeJS.Signals | null): void {
@@ -295,7 +354,7 @@ export class SandboxPool {
     const heapAbort = signal === 'SIGABRT' || code === V8_ABORT_EXIT_CODE;
     const how = signal ? `signal ${signal}` : `exit code ${String(code)}`;
     if (sandbox.job) {
-      this.finishJob(
+      this.failJob(
         sandbox,
         heapAbort
           ? failed('SCAN_LIMIT_MEMORY', `the sandbox reached its ${this.options.heapMb} MB heap cap (${how})`)
@@ -320,7 +379,7 @@ export class SandboxPool {
     this.sandboxes.delete(sandbox);
     this.options.logger?.warn({ pid: sandbox.child.pid, reason, detail }, 'killing sandbox');
     sandbox.child.kill('SIGKILL');
-    if (sandbox.job) this.finishJob(sandbox, failed(id, detail));
+    if (sandbox.job) this.failJob(sandbox, failed(id, detail));
     this.replace(reason, true);
   }
 
@@ -337,26 +396,35 @@ export class SandboxPool {
     }
   }
 
-  private finishJob(sandbox: Sandbox, result: SandboxResult): void {
+  /** Ends the sandbox's job (its timer too) and settles it with a failure. */
+  private failJob(sandbox: Sandbox, failure: JobFailure): void {
+    this.endJob(sandbox)?.resolve(failure);
+  }
+
+  /** Frees the sandbox of its job and stops the job's timer; returns the job for its caller to settle. */
+  private endJob(sandbox: Sandbox): PendingJob | undefined {
     const job = sandbox.job;
-    if (!job) return;
+    if (!job) return undefined;
     sandbox.job = undefined;
     clearTimeout(job.timer);
-    job.resolve(result);
+    return job.pending;
   }
 
   private dispatch(): void {
     for (const sandbox of this.sandboxes) {
       if (this.waiting.length === 0) return;
       if (!sandbox.ready || sandbox.dead || sandbox.job) continue;
-      const next = this.waiting.shift() as Waiting;
-      clearTimeout(next.timer);
+      const { pending, timer: queueTimer } = this.waiting.shift() as Waiting;
+      clearTimeout(queueTimer);
       const jobId = this.nextJobId++;
       const timer = setTimeout(() => {
-        this.kill(sandbox, 'time', 'SCAN_LIMIT_TIME', `the scan took longer than ${this.options.timeoutMs} ms`);
+        this.kill(sandbox, 'time', 'SCAN_LIMIT_TIME', `the ${pending.task} job took longer than ${this.options.timeoutMs} ms`);
       }, this.options.timeoutMs);
-      sandbox.job = { jobId, resolve: next.resolve, timer };
-      const message: JobMessage = { kind: 'job', jobId, path: resolve(next.job.path), offset: next.job.offset ?? 0, envelope: next.job.envelope };
+      sandbox.job = { jobId, pending, timer };
+      const path = resolve(pending.job.path);
+      const offset = pending.job.offset ?? 0;
+      const message: JobMessage =
+        pending.task === 'scan' ? { kind: 'job', jobId, path, offset, envelope: pending.job.envelope } : { kind: 'tokenize', jobId, path, offset };
       sandbox.child.send(message, (err) => {
         if (err) this.kill(sandbox, 'crash', 'SCAN_SANDBOX_CRASH', `the job could not be sent to the sandbox (${err.message})`);
       });
@@ -380,6 +448,6 @@ export class SandboxPool {
   }
 }
 
-function failed(id: FailureId | 'SCAN_OVERLOADED', detail: string): SandboxResult {
+function failed(id: FailureId | 'SCAN_OVERLOADED' | 'SCAN_INPUT_UNREADABLE' | 'SCAN_ANALYZER_ERROR', detail: string): JobFailure {
   return { kind: 'failed', finding: finding(id, detail) };
 }

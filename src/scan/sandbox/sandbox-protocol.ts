@@ -3,12 +3,17 @@
  * serialised), and the checks the main process applies to what a sandbox sends back. A sandbox
  * has parsed attacker bytes, so its replies are validated like any input: a malformed reply is
  * treated as a crash, and finding ids are checked again by finding().
+ *
+ * Two kinds of job: `scan` (the pipeline: findings and the summary) and `tokenize` (the Bayes
+ * tokens of the message, for learning from mail a person released or reported; the tokens are
+ * bounded in number by the tokenizer's MAX_TOKENS_PER_MESSAGE and in length by MAX_TOKEN_CHARS).
  */
 import type { Envelope } from '../../core/envelope.js';
 import { finding, type Finding } from '../../core/finding.js';
 import { MAX_SUMMARY_URL_CHARS, MAX_SUMMARY_URLS, type MessageSummaryPart } from '../summarize-message.js';
 import type { ClamavConfig } from '../../config/schema.js';
 import type { PhishingSettings } from '../url/phishing-settings.js';
+import { MAX_TOKENS_PER_MESSAGE } from '../bayes/tokenize-message.js';
 
 /** What the worker needs to build its ScanPorts (scan/analyzer.ts); an absent key is not configured. */
 export interface SandboxPortSettings {
@@ -38,7 +43,7 @@ export interface WorkerOptions {
   readonly ports?: SandboxPortSettings;
 }
 
-export interface JobMessage {
+export interface ScanJobMessage {
   readonly kind: 'job';
   readonly jobId: number;
   readonly path: string;
@@ -47,11 +52,34 @@ export interface JobMessage {
   readonly envelope: Envelope;
 }
 
+export interface TokenizeJobMessage {
+  readonly kind: 'tokenize';
+  readonly jobId: number;
+  readonly path: string;
+  /** Bytes to skip at the start of the file (an mbox `From ` line). */
+  readonly offset: number;
+}
+
+export type JobMessage = ScanJobMessage | TokenizeJobMessage;
+
+/**
+ * Longest Bayes token a sandbox may hand back. The tokenizer bounds words, but an address or a
+ * host name in a token is as long as the sender made it; the worker leaves such tokens out (a
+ * token that long is unique to its message and teaches the model nothing).
+ */
+export const MAX_TOKEN_CHARS = 512;
+
+/** Why a tokenize job gave no tokens: the file could not be read, or parsing it failed. */
+export type TokenizeFailure = 'unreadable' | 'error';
+
 export type WorkerMessage =
   | { readonly kind: 'ready' }
   | { readonly kind: 'fatal'; readonly detail: string }
   | { readonly kind: 'memory'; readonly rss: number; readonly heapUsed: number }
-  | { readonly kind: 'result'; readonly jobId: number; readonly findings: readonly Finding[]; readonly summary: MessageSummaryPart };
+  | { readonly kind: 'result'; readonly jobId: number; readonly findings: readonly Finding[]; readonly summary: MessageSummaryPart }
+  | { readonly kind: 'tokens'; readonly jobId: number; readonly tokens: readonly string[] }
+  /** `code`: the errno code (ENOENT, ERR_ACCESS_DENIED) or the error's name; never its message, which may quote content. */
+  | { readonly kind: 'tokenize-failed'; readonly jobId: number; readonly reason: TokenizeFailure; readonly code: string };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -123,6 +151,13 @@ function readFindings(value: unknown): Finding[] | undefined {
   return out;
 }
 
+function readTokens(value: unknown): string[] | undefined {
+  if (!Array.isArray(value) || value.length > MAX_TOKENS_PER_MESSAGE) return undefined;
+  return value.every((t) => typeof t === 'string' && t.length > 0 && t.length <= MAX_TOKEN_CHARS) ? (value as string[]) : undefined;
+}
+
+const FAILURE_CODE = /^[A-Za-z0-9_]{1,64}$/;
+
 /** Validates a message from a sandbox; undefined means the sandbox misbehaved. */
 export function readWorkerMessage(value: unknown): WorkerMessage | undefined {
   if (!isRecord(value)) return undefined;
@@ -141,6 +176,14 @@ export function readWorkerMessage(value: unknown): WorkerMessage | undefined {
       const summary = readSummary(value.summary);
       return findings && summary ? { kind: 'result', jobId: value.jobId, findings, summary } : undefined;
     }
+    case 'tokens': {
+      const tokens = readTokens(value.tokens);
+      return typeof value.jobId === 'number' && tokens ? { kind: 'tokens', jobId: value.jobId, tokens } : undefined;
+    }
+    case 'tokenize-failed':
+      return typeof value.jobId === 'number' && (value.reason === 'unreadable' || value.reason === 'error') && typeof value.code === 'string' && FAILURE_CODE.test(value.code)
+        ? { kind: 'tokenize-failed', jobId: value.jobId, reason: value.reason, code: value.code }
+        : undefined;
     default:
       return undefined;
   }

@@ -8,7 +8,9 @@
  * clamd client, the hash blocklist read once from its file) and sends `ready`, or `fatal` with
  * the reason (an unreadable or malformed blocklist, for one) and exits 1. Then, one job at a time: reads the file at `path` from
  * `offset` (at most MAX_MESSAGE_BYTES_CEILING bytes: the rest is SCAN_LIMIT_MESSAGE_SIZE), runs
- * the pipeline and sends `result`. Every `heartbeatMs` it reports its memory use. It exits when
+ * the pipeline and sends `result`; or, for a `tokenize` job, parses the message and sends its Bayes
+ * tokens (`tokens`, tokens over MAX_TOKEN_CHARS left out) or `tokenize-failed` with an error code.
+ * Every `heartbeatMs` it reports its memory use. It exits when
  * the main process goes away. A bug here kills only this process: the pool replaces it.
  */
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
@@ -16,14 +18,16 @@ import { pathToFileURL } from 'node:url';
 import type { Analyzer, ScanPorts } from '../analyzer.js';
 import { parseHashBlocklist } from '../analyzers/hash-blocklist.js';
 import { BayesSnapshotReader } from '../bayes/model-snapshot.js';
+import { tokenizeMessage } from '../bayes/tokenize-message.js';
 import { ClamdClient } from '../clamd-client.js';
 import { createCachingResolver } from '../dns/caching-resolver.js';
 import { finding, type Finding } from '../../core/finding.js';
 import { MAX_MESSAGE_BYTES_CEILING } from '../../core/limits.js';
+import { parseMessage } from '../../mime/parse-message.js';
 import { runPipeline } from '../pipeline.js';
 import { buildAnalyzerList } from '../registry.js';
 import { EMPTY_SUMMARY } from '../summarize-message.js';
-import type { JobMessage, WorkerMessage, WorkerOptions } from './sandbox-protocol.js';
+import { MAX_TOKEN_CHARS, type JobMessage, type ScanJobMessage, type TokenizeJobMessage, type WorkerMessage, type WorkerOptions } from './sandbox-protocol.js';
 
 function send(message: WorkerMessage): void {
   process.send?.(message);
@@ -108,7 +112,31 @@ function readMessage(path: string, offset: number): { raw: Buffer; findings: Fin
   }
 }
 
-async function runJob(job: JobMessage, analyzers: readonly Analyzer[], ports: ScanPorts, options: WorkerOptions): Promise<void> {
+/** An error's code as the protocol accepts it (letters, digits, underscores). */
+function failureCode(code: string | undefined): string {
+  return (code ?? '').replace(/\W/g, '').slice(0, 64) || 'error';
+}
+
+/** The Bayes tokens of a message: the tokenizer the bayes analyzer uses, on the same bounded read. */
+function runTokenize(job: TokenizeJobMessage): void {
+  let raw;
+  try {
+    raw = readMessage(job.path, job.offset).raw;
+  } catch (err) {
+    send({ kind: 'tokenize-failed', jobId: job.jobId, reason: 'unreadable', code: failureCode((err as NodeJS.ErrnoException).code) });
+    return;
+  }
+  let tokens: string[];
+  try {
+    tokens = [...tokenizeMessage(parseMessage(raw).message)].filter((t) => t.length <= MAX_TOKEN_CHARS);
+  } catch (err) {
+    send({ kind: 'tokenize-failed', jobId: job.jobId, reason: 'error', code: failureCode(err instanceof Error ? err.name : undefined) });
+    return;
+  }
+  send({ kind: 'tokens', jobId: job.jobId, tokens });
+}
+
+async function runJob(job: ScanJobMessage, analyzers: readonly Analyzer[], ports: ScanPorts, options: WorkerOptions): Promise<void> {
   let input;
   try {
     input = readMessage(job.path, job.offset);
@@ -155,7 +183,7 @@ async function main(): Promise<void> {
   // Jobs are sent one at a time; a chain keeps them sequential even if the pool misbehaves.
   let chain = Promise.resolve();
   process.on('message', (message: JobMessage) => {
-    chain = chain.then(() => runJob(message, analyzers, ports, options));
+    chain = chain.then(() => (message.kind === 'tokenize' ? runTokenize(message) : runJob(message, analyzers, ports, options)));
   });
   send({ kind: 'ready' });
 }

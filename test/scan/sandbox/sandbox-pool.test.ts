@@ -1,17 +1,22 @@
 /**
  * The sandbox pool against real sandbox processes: the watchdog on time and memory (the message
  * fails closed with SCAN_LIMIT_*, the process is replaced, the other sandbox keeps serving),
- * the permission model (no file write, no process), FIFO queueing and SCAN_OVERLOADED.
+ * the permission model (no file write, no process), FIFO queueing and SCAN_OVERLOADED; tokenize
+ * jobs (the Bayes tokens of a message, as the in-process tokenizer makes them; a file the
+ * sandbox may not read is an error, never an empty token list).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Envelope } from '../../../src/core/envelope.js';
+import { isPortcullisError } from '../../../src/core/errors.js';
+import { parseMessage } from '../../../src/mime/parse-message.js';
 import { sandboxRestarts } from '../../../src/observe/metrics.js';
 import { GTUBE } from '../../../src/scan/analyzers/gtube.js';
+import { tokenizeMessage } from '../../../src/scan/bayes/tokenize-message.js';
 import { SandboxPool, type SandboxResult } from '../../../src/scan/sandbox/sandbox-pool.js';
 import { sandboxArguments } from '../../../src/scan/sandbox/spawn-sandbox.js';
 
@@ -254,6 +259,51 @@ describe('sandbox pool', () => {
     });
     await assert.rejects(pool.start(), /sandbox could not start/);
     await pool.close();
+  });
+});
+
+describe('sandbox pool: tokenize jobs', () => {
+  test('the tokens of a message match the in-process tokenizer; an mbox From line is skipped by offset', async () => {
+    const pool = new SandboxPool({ size: 1, heapMb: 64, maxRssMb: 256, timeoutMs: 5000, queueTimeoutMs: 5000, readablePaths: [dir] });
+    try {
+      await pool.start();
+      const text = message('Cheap WATCHES today', 'Visit https://shop.example.com/deals/now for <b>offers</b>.');
+      const path = write('tokenize.eml', text);
+      const expected = [...tokenizeMessage(parseMessage(readFileSync(path)).message)].sort();
+      assert.ok(expected.includes('subject:watches') && expected.includes('url:shop.example.com'), expected.join(' '));
+      assert.deepEqual([...(await pool.tokenize({ path }))].sort(), expected);
+      const fromLine = 'From alice@example.org Mon Mar  3 10:00:00 2025\n';
+      const mbox = write('tokenize.mbox', fromLine + text);
+      assert.deepEqual([...(await pool.tokenize({ path: mbox, offset: Buffer.byteLength(fromLine) }))].sort(), expected);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('a file outside the readable paths, or missing, rejects with SCAN_INPUT_UNREADABLE; the sandbox keeps serving', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'portcullis-sandbox-outside-'));
+    const pool = new SandboxPool({ size: 1, heapMb: 64, maxRssMb: 256, timeoutMs: 5000, queueTimeoutMs: 5000, readablePaths: [dir] });
+    try {
+      await pool.start();
+      const secret = join(outside, 'secret.eml');
+      writeFileSync(secret, message('not yours'));
+      const unreadable = (err: unknown): boolean => isPortcullisError(err, 'PORTCULLIS_ERR_SANDBOX') && /SCAN_INPUT_UNREADABLE.*ERR_ACCESS_DENIED/.test(err.message);
+      await assert.rejects(pool.tokenize({ path: secret }), unreadable);
+      await assert.rejects(pool.tokenize({ path: join(dir, 'missing.eml') }), (err) => isPortcullisError(err, 'PORTCULLIS_ERR_SANDBOX') && /ENOENT/.test(err.message));
+      assert.equal(pool.restarts, 0);
+      assert.ok((await pool.tokenize({ path: write('after.eml', message('still here')) })).includes('subject:still'));
+      const scanned = await pool.scan({ path: write('scan-after.eml', message('scan after tokenize')), envelope });
+      assert.equal(scanned.kind, 'ok');
+    } finally {
+      await pool.close();
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  test('a tokenize job on a closed pool rejects', async () => {
+    const pool = new SandboxPool({ size: 1, heapMb: 64, maxRssMb: 256, timeoutMs: 5000, queueTimeoutMs: 5000, readablePaths: [dir] });
+    await pool.close();
+    await assert.rejects(pool.tokenize({ path: write('closed.eml', message('closed')) }), /SCAN_OVERLOADED/);
   });
 });
 
