@@ -11,6 +11,7 @@ import { dkimCommand } from './dkim.js';
 import { mailboxCommand } from './mailbox.js';
 import { quarantineCommand } from './quarantine.js';
 import { queueCommand } from './queue.js';
+import { reportSpamCommand } from './report-spam.js';
 import { scanCommand } from './scan.js';
 import { startCommand } from './start.js';
 import { trackCommand } from './track.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
     checkConfigCommand(),
     scanCommand(),
     trainCommand(),
+    reportSpamCommand(),
     mailboxCommand(),
     queueCommand(),
     quarantineCommand(),

@@ -2,7 +2,9 @@
  * `portcullis quarantine list|show|release|delete`: the quarantine from the operator's side.
  * Release and delete go through service/quarantine-service.ts (authorised, audited, tracked); the
  * running gateway's delivery runner picks a release up at its next poll. The spool is opened
- * without recovery: this process runs beside the gateway.
+ * without recovery: this process runs beside the gateway. `release --not-spam` also teaches the
+ * Bayes classifier the message is ham: it is tokenized in a one-sandbox pool that may read only
+ * the spool (report-spam.ts withSandboxTokenizer), never in this process.
  *
  * Output: everything shown comes from attacker-controlled mail. Text output quotes strings as
  * JSON and escapes control characters in headers, so a subject or header cannot drive the
@@ -12,9 +14,11 @@ import { once } from 'node:events';
 import { Command, InvalidArgumentError } from 'commander';
 import type { Config } from '../config/schema.js';
 import { quarantineItem, quarantineItems, MAX_LIST_LIMIT, type QuarantineDetail, type QuarantineItem } from '../quarantine/quarantine-items.js';
-import { deleteQuarantined, releaseQuarantined } from '../service/quarantine-service.js';
+import { bayesSnapshotPath } from '../scan/bayes/model-snapshot.js';
+import { deleteQuarantined, releaseQuarantined, type ReleaseLearning } from '../service/quarantine-service.js';
 import { SpoolStore, spoolDirectory } from '../spool/spool-store.js';
 import { withCliContext } from './context.js';
+import { withSandboxTokenizer } from './report-spam.js';
 
 interface CommonOptions {
   config?: string;
@@ -66,11 +70,15 @@ export function quarantineCommand(): Command {
     .description('deliver a held message through the normal queue: all its held recipients, or one')
     .option('-c, --config <file>', 'configuration file')
     .option('--recipient <address>', 'only this held recipient')
-    .action((id: string, opts: CommonOptions) =>
+    .option('--not-spam', 'also teach the spam classifier that the message is not spam')
+    .action((id: string, opts: CommonOptions & { notSpam?: boolean }) =>
       withCliContext(opts, async (ctx) => {
         const spool = await openSpool(ctx.config);
-        const { recipients } = await releaseQuarantined({ ...ctx, spool }, ctx.actor, id, opts.recipient);
-        console.log(`${id}: released to ${recipients.length} recipient(s): ${recipients.join(', ')}`);
+        const release = (learn?: ReleaseLearning) => releaseQuarantined({ ...ctx, spool }, ctx.actor, id, opts.recipient, Date.now(), learn);
+        const { recipients, learned } = opts.notSpam
+          ? await withSandboxTokenizer(ctx.config, [spool.dir], (tokenizer) => release({ tokenizer, snapshotPath: bayesSnapshotPath(ctx.config.dataDir) }))
+          : await release();
+        console.log(`${id}: released to ${recipients.length} recipient(s): ${recipients.join(', ')}${learned ? '; learnt as not spam' : ''}`);
       }),
     );
   quarantine

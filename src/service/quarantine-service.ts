@@ -6,6 +6,10 @@
  *
  * - release: quarantined → queued, due now. The gateway's delivery runner polls the table, so
  *   the message is delivered through the normal queue (routes, retries, DSNs), as scanned.
+ *   Given a tokenizer (a sandbox pool: the message is attacker bytes, DESIGN.md invariant 2), the
+ *   release also teaches the Bayes classifier the message is ham ("not spam"), through
+ *   bayes-service.ts (its own `bayes.train` audit record, the snapshot rewritten). The message is
+ *   tokenized before anything changes, so a failed tokenization releases nothing.
  * - delete: quarantined → deleted; the spool files go when no recipient needs them any more.
  * - expiry: every item older than quarantine.retentionDays is deleted as `system:quarantine-retention`,
  *   audited as `quarantine.expire` and tracked as 'expired'.
@@ -18,15 +22,29 @@ import { PortcullisError } from '../core/errors.js';
 import type { TrackingSink } from '../observe/tracking-event.js';
 import { checkQueueId, heldRecipients } from '../quarantine/quarantine-items.js';
 import { removeIfUnreferenced } from '../quarantine/remove-if-unreferenced.js';
+import type { TokenizeJob } from '../scan/sandbox/sandbox-pool.js';
 import type { SpoolStore } from '../spool/spool-store.js';
 import type { Database } from '../store/database.js';
 import type { Actor } from './actor.js';
 import { authorize } from './authorize.js';
+import { learnMessage } from './bayes-service.js';
 import type { ServiceContext } from './service-context.js';
 
 export interface QuarantineContext extends ServiceContext {
-  readonly spool: Pick<SpoolStore, 'remove'>;
+  readonly spool: Pick<SpoolStore, 'remove' | 'bodyPath'>;
   readonly tracking: TrackingSink;
+}
+
+/** The Bayes tokens of a message file, computed where attacker bytes may be parsed (SandboxPool satisfies it). */
+export interface MessageTokenizer {
+  tokenize(job: TokenizeJob): Promise<readonly string[]>;
+}
+
+/** Learning from a release: the released message is ham. */
+export interface ReleaseLearning {
+  readonly tokenizer: MessageTokenizer;
+  /** The Bayes snapshot the sandboxes read (bayesSnapshotPath(config.dataDir)), rewritten after learning. */
+  readonly snapshotPath: string;
 }
 
 /** The actor of the retention sweep. */
@@ -35,15 +53,30 @@ export const RETENTION_ACTOR: Actor = { kind: 'system', component: 'quarantine-r
 export const MAX_EXPIRED_PER_SWEEP = 500;
 const DAY_MS = 24 * 3600 * 1000;
 
-/** Releases the held recipients of a message (only `recipient`, when given) to the delivery queue. */
-export async function releaseQuarantined(ctx: QuarantineContext, actor: Actor, queueId: string, recipient?: string, now = Date.now()): Promise<{ recipients: string[] }> {
+/**
+ * Releases the held recipients of a message (only `recipient`, when given) to the delivery queue;
+ * with `learn`, also learns the message as ham (`learned` is then true).
+ */
+export async function releaseQuarantined(
+  ctx: QuarantineContext,
+  actor: Actor,
+  queueId: string,
+  recipient?: string,
+  now = Date.now(),
+  learn?: ReleaseLearning,
+): Promise<{ recipients: string[]; learned: boolean }> {
   authorize(actor, 'quarantine.release');
+  if (learn) authorize(actor, 'bayes.train');
   const recipients = await heldRecipients(ctx.db, queueId, recipient);
+  const tokens = learn ? await learn.tokenizer.tokenize({ path: ctx.spool.bodyPath(queueId) }) : undefined;
   await ctx.audit.append({ actor, action: 'quarantine.release', target: queueId, details: { recipients } }, (db) =>
     changeHeld(db, queueId, recipients, { status: 'queued', next_attempt_at: now, updated_at: now }),
   );
   for (const r of recipients) ctx.tracking.event({ queueId, kind: 'released', at: now, recipient: r, detail: 'released from quarantine' });
-  return { recipients };
+  if (learn && tokens) {
+    await learnMessage({ db: ctx.db, audit: ctx.audit, snapshotPath: learn.snapshotPath }, actor, { tokens: new Set(tokens), spam: false, reason: 'quarantine-release', target: queueId }, now);
+  }
+  return { recipients, learned: tokens !== undefined };
 }
 
 /** Deletes the held recipients of a message (only `recipient`, when given); the spool goes when nothing else needs it. */

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { quarantineCommand } from '../../src/cli/quarantine.js';
 import { AuditLog } from '../../src/observe/audit-log.js';
+import { bayesSnapshotPath, parseModel } from '../../src/scan/bayes/model-snapshot.js';
 import { SpoolStore } from '../../src/spool/spool-store.js';
 import { openDatabase } from '../../src/store/database.js';
 import { HELD_ATTACHMENTS, holdMessage } from '../quarantine/held-message.js';
@@ -121,5 +122,26 @@ describe('portcullis quarantine', () => {
     assert.deepEqual(await run('delete', id), [`${id}: deleted for 1 recipient(s): c@example.org; message removed`]);
     assert.equal(existsSync(join(dir, 'spool', `${id}.env`)), false);
     assert.equal(existsSync(join(dir, 'spool', `${id}.body`)), false);
+  });
+
+  it('release --not-spam tokenizes the held message in a sandbox and learns it as ham, audited, snapshot written', async () => {
+    const id = await seed({ 'd@example.org': 'quarantined' });
+    assert.deepEqual(await run('release', id, '--not-spam'), [`${id}: released to 1 recipient(s): d@example.org; learnt as not spam`]);
+    const db = await openDatabase({ dataDir: dir });
+    try {
+      const counts = await db.selectFrom('bayes_count').selectAll().executeTakeFirstOrThrow();
+      assert.deepEqual([counts.spam_messages, counts.ham_messages], [0, 1]);
+      // The held message's Subject: Invoice, as the sandbox tokenized it.
+      const token = await db.selectFrom('bayes_token').selectAll().where('token', '=', 'subject:invoice').executeTakeFirstOrThrow();
+      assert.deepEqual([token.spam, token.ham], [0, 1]);
+      const last = (await new AuditLog(db).list()).slice(-2).map((r) => [r.action, r.target, (r.details as { source?: string }).source]);
+      assert.deepEqual(last, [['quarantine.release', id, undefined], ['bayes.train', 'bayes', `quarantine-release ${id}`]]);
+    } finally {
+      await db.destroy();
+    }
+    assert.equal(parseModel(await readFile(bayesSnapshotPath(dir), 'utf8')).hamMessages, 1);
+    // Without the flag, a release learns nothing.
+    const plain = await seed({ 'e@example.org': 'quarantined' });
+    assert.deepEqual(await run('release', plain), [`${plain}: released to 1 recipient(s): e@example.org`]);
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,8 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { isPortcullisError } from '../../src/core/errors.js';
 import { AuditLog } from '../../src/observe/audit-log.js';
 import type { TrackingEvent } from '../../src/observe/tracking-event.js';
+import { parseModel } from '../../src/scan/bayes/model-snapshot.js';
+import { loadBayesModel } from '../../src/service/bayes-service.js';
 import { deleteQuarantined, expireQuarantined, releaseQuarantined, type QuarantineContext } from '../../src/service/quarantine-service.js';
 import { SpoolStore } from '../../src/spool/spool-store.js';
 import { openDatabase, type Database } from '../../src/store/database.js';
@@ -96,6 +98,35 @@ describe('quarantine service', () => {
     // An API administrator may.
     await releaseQuarantined(ctx, { kind: 'api', user: 'admin', role: 'admin' }, id);
     assert.deepEqual(await statuses(id), { 'victim@example.org': 'queued' });
+  });
+
+  it('release with learning: tokenized first (the spool body), learnt as ham, audited as bayes.train, snapshot rewritten', async () => {
+    const id = await holdMessage(db, spool, { rows: { 'a@example.org': 'quarantined' } });
+    const asked: string[] = [];
+    const snapshotPath = join(dir, 'bayes.json');
+    const learn = { snapshotPath, tokenizer: { tokenize: async (job: { path: string }) => (asked.push(job.path), ['subject:invoice', 'from:@example.net']) } };
+    const before = await loadBayesModel(db);
+    assert.deepEqual(await releaseQuarantined(ctx, cli, id, undefined, Date.now(), learn), { recipients: ['a@example.org'], learned: true });
+    assert.deepEqual(asked, [spool.bodyPath(id)]);
+    const model = await loadBayesModel(db);
+    assert.equal(model.hamMessages, before.hamMessages + 1);
+    assert.equal(model.spamMessages, before.spamMessages);
+    assert.equal(model.tokens.get('subject:invoice')?.ham, (before.tokens.get('subject:invoice')?.ham ?? 0) + 1);
+    const audit = await lastAudit();
+    assert.deepEqual([audit?.actor, audit?.action, audit?.target, audit?.details], ['cli:operator', 'bayes.train', 'bayes', { source: `quarantine-release ${id}`, spam: 0, ham: 1, tokens: 2 }]);
+    assert.equal(parseModel(readFileSync(snapshotPath, 'utf8')).hamMessages, model.hamMessages);
+    assert.deepEqual(await statuses(id), { 'a@example.org': 'queued' });
+  });
+
+  it('release with learning: a failed tokenization releases and learns nothing', async () => {
+    const id = await holdMessage(db, spool, { rows: { 'a@example.org': 'quarantined' } });
+    const auditBefore = (await new AuditLog(db).list()).length;
+    const hamBefore = (await loadBayesModel(db)).hamMessages;
+    const learn = { snapshotPath: join(dir, 'bayes.json'), tokenizer: { tokenize: () => Promise.reject(new Error('sandbox killed')) } };
+    await assert.rejects(releaseQuarantined(ctx, cli, id, undefined, Date.now(), learn), /sandbox killed/);
+    assert.deepEqual(await statuses(id), { 'a@example.org': 'quarantined' });
+    assert.equal((await new AuditLog(db).list()).length, auditBefore);
+    assert.equal((await loadBayesModel(db)).hamMessages, hamBefore);
   });
 
   it('retention: only items past retentionDays expire, as system:quarantine-retention, tracked as expired', async () => {
