@@ -9,7 +9,7 @@
  * SCAN_LIMIT_* finding, never dropped silently.
  */
 import { createHash } from 'node:crypto';
-import type { ScanFacts, ScannedFile } from './analyzer.js';
+import type { AnalyzerContext, ScanFacts, ScannedFile } from './analyzer.js';
 import { finding, type Finding } from '../core/finding.js';
 
 /** Most files the content analyzers together append to one scan's file list. */
@@ -35,6 +35,23 @@ export interface InspectionReport {
 
 export function emptyReport(): InspectionReport {
   return { findings: [], files: [], urls: [] };
+}
+
+/**
+ * Runs one inspector over every file of the scan, including files appended while it runs (a PDF
+ * inside a PDF, an RTF object), until the job's signal aborts, and publishes each report.
+ * `inspect` returns false for a file that is not its kind (nothing is published for it).
+ * publishReport bounds how far the list can grow.
+ */
+export function inspectEachFile(ctx: AnalyzerContext, inspect: (file: ScannedFile, label: string, report: InspectionReport) => boolean): Finding[] {
+  const out: Finding[] = [];
+  for (let i = 0; i < ctx.facts.files.length && !ctx.signal.aborted; i++) {
+    const file = ctx.facts.files[i];
+    if (file === undefined) continue;
+    const report = emptyReport();
+    if (inspect(file, fileLabel(file), report)) out.push(...publishReport(ctx.facts, file, report));
+  }
+  return out;
 }
 
 /** How a verdict names a file: its containers, outermost first, then its own name. */

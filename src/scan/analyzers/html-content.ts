@@ -9,8 +9,7 @@
  * leading markup, over-inclusively (a false "this is HTML" only costs a parse).
  */
 import type { Analyzer } from '../analyzer.js';
-import type { Finding } from '../../core/finding.js';
-import { emptyReport, fileLabel, publishReport } from '../content-inspection.js';
+import { emptyReport, inspectEachFile, publishReport } from '../content-inspection.js';
 import { inspectHtml, markupKind } from '../html/html-document.js';
 
 export const htmlContent: Analyzer = {
@@ -18,16 +17,12 @@ export const htmlContent: Analyzer = {
   directions: ['inbound', 'outbound'],
   dependsOn: ['archive-contents'],
   async analyze(ctx) {
-    const out: Finding[] = [];
-    for (let i = 0; i < ctx.facts.files.length && !ctx.signal.aborted; i++) {
-      const file = ctx.facts.files[i];
-      if (file === undefined) continue;
+    const out = inspectEachFile(ctx, (file, label, report) => {
       const kind = markupKind(file.content, file.name, file.declaredType);
-      if (kind === undefined) continue;
-      const report = emptyReport();
-      inspectHtml(file.content, kind, fileLabel(file), report);
-      out.push(...publishReport(ctx.facts, file, report));
-    }
+      if (kind === undefined) return false;
+      inspectHtml(file.content, kind, label, report);
+      return true;
+    });
     for (const [index, body] of ctx.message.htmlBodies.entries()) {
       const report = emptyReport();
       inspectHtml(Buffer.from(body, 'utf8'), 'html', `HTML body ${index + 1}`, report);

@@ -10,8 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Analyzer } from '../analyzer.js';
-import type { Finding } from '../../core/finding.js';
-import { emptyReport, fileLabel, publishReport } from '../content-inspection.js';
+import { inspectEachFile } from '../content-inspection.js';
 import { inspectOle, isOleFile } from '../office/ole-document.js';
 import { inspectOoxml, readOoxmlDirectory } from '../office/ooxml-document.js';
 import { inspectRtf, isRtf } from '../office/rtf-document.js';
@@ -21,28 +20,22 @@ export const officeMacros: Analyzer = {
   directions: ['inbound', 'outbound'],
   dependsOn: ['archive-contents'],
   async analyze(ctx) {
-    const out: Finding[] = [];
     // An OLE part already inspected inside its package (vbaProject.bin) is not reported twice
     // when archive-contents also lists it as a member.
     const inspected = new Set<string>();
-    // files grows while we read it (RTF objects); publishReport bounds the growth.
-    for (let i = 0; i < ctx.facts.files.length && !ctx.signal.aborted; i++) {
-      const file = ctx.facts.files[i];
-      if (file === undefined || inspected.has(file.sha256)) continue;
+    return inspectEachFile(ctx, (file, label, report) => {
+      if (inspected.has(file.sha256)) return false;
       const bytes = file.content;
-      const label = fileLabel(file);
-      const report = emptyReport();
       if (isOleFile(bytes)) {
         inspectOle(bytes, label, report);
       } else if (isRtf(bytes)) {
         inspectRtf(bytes, label, report);
       } else {
         const directory = readOoxmlDirectory(bytes);
-        if (directory === undefined) continue;
+        if (directory === undefined) return false;
         for (const part of inspectOoxml(bytes, directory, label, report)) inspected.add(createHash('sha256').update(part).digest('hex'));
       }
-      out.push(...publishReport(ctx.facts, file, report));
-    }
-    return out;
+      return true;
+    });
   },
 };

@@ -8,8 +8,7 @@
  * accept), never by name; parsing and its limits live in pdf/.
  */
 import type { Analyzer } from '../analyzer.js';
-import type { Finding } from '../../core/finding.js';
-import { emptyReport, fileLabel, publishReport } from '../content-inspection.js';
+import { inspectEachFile } from '../content-inspection.js';
 import { inspectPdf } from '../pdf/pdf-document.js';
 import { isPdf } from '../pdf/pdf-scanner.js';
 
@@ -18,15 +17,10 @@ export const pdfContent: Analyzer = {
   directions: ['inbound', 'outbound'],
   dependsOn: ['archive-contents'],
   async analyze(ctx) {
-    const out: Finding[] = [];
-    // files grows while we read it (a PDF inside a PDF); publishReport bounds the growth.
-    for (let i = 0; i < ctx.facts.files.length && !ctx.signal.aborted; i++) {
-      const file = ctx.facts.files[i];
-      if (file === undefined || !isPdf(file.content)) continue;
-      const report = emptyReport();
-      inspectPdf(file.content, fileLabel(file), report);
-      out.push(...publishReport(ctx.facts, file, report));
-    }
-    return out;
+    return inspectEachFile(ctx, (file, label, report) => {
+      if (!isPdf(file.content)) return false;
+      inspectPdf(file.content, label, report);
+      return true;
+    });
   },
 };
