@@ -58,7 +58,7 @@ export interface Gateway {
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
 
 /** Settings read once at start; changing them needs a restart. */
-const RESTART_KEYS = ['dataDir', 'smtp.listen', 'smtp.submission', 'smtp.tls', 'smtp.proxyProtocol', 'http.listen', 'scan.sandboxes', 'scan.heapMb', 'scan.clamav', 'scan.hashBlocklist', 'dns', 'phishing'] as const;
+const RESTART_KEYS = ['dataDir', 'smtp.listen', 'smtp.submission', 'smtp.tls', 'smtp.proxyProtocol', 'http.listen', 'scan.sandboxes', 'scan.jobsPerSandbox', 'scan.heapMb', 'scan.clamav', 'scan.hashBlocklist', 'dns', 'phishing'] as const;
 
 export function assertSafeListen(config: Config): void {
   if (config.domains.length > 0) return;

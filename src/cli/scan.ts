@@ -162,15 +162,15 @@ export async function runScan(paths: readonly string[], options: ScanOptions, io
       await started;
       const scanner = new Scanner(pool, config.policy);
       let next = 0;
-      // As many jobs in flight as sandboxes. Two per sandbox (the pool queueing the second) was
-      // measured no faster over spamassassin on two shared cores, and doubles the latency shown.
+      // As many jobs in flight as the sandboxes run at once (scan.jobsPerSandbox each): while one
+      // message waits on DNS, another uses the CPU. More would only queue in the pool.
       const lane = async (): Promise<void> => {
         for (let candidate = candidates[next++]; candidate; candidate = candidates[next++]) {
           const outcome = await scanner.scan({ path: candidate.file, offset: candidate.offset, envelope: envelopeFor(candidate, options) });
           io.out(formatOutcome(candidate.file, outcome, options.json));
         }
       };
-      await Promise.all(Array.from({ length: pool.size }, lane));
+      await Promise.all(Array.from({ length: pool.size * config.scan.jobsPerSandbox }, lane));
     } finally {
       await pool.close();
     }

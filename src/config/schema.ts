@@ -153,6 +153,12 @@ export type ClamavConfig = z.output<typeof clamavSchema>;
 const scanSchema = z.strictObject({
   /** Number of sandbox processes; 0 is not allowed (scanning is never off). */
   sandboxes: positiveInt().max(64).default(2),
+  /**
+   * Messages one sandbox scans at once: while one waits on DNS or clamd another uses the CPU.
+   * Memory grows with it (each job holds its message); a sandbox killed for one job's limit
+   * tempfails the others.
+   */
+  jobsPerSandbox: positiveInt().max(32).default(4),
   /** Time one message may spend in a sandbox before it is killed and the message tempfailed. */
   timeoutMs: positiveInt().default(30000),
   /** Heap cap of a sandbox process (--max-old-space-size). */

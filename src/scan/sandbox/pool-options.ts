@@ -26,6 +26,7 @@ export function sandboxPoolOptions(config: Config, placement: PoolPlacement): Sa
   const dnsTimeoutMs = Math.min(config.dns.timeoutMs, placement.dnsTimeoutMs ?? config.dns.timeoutMs);
   return {
     size: placement.size,
+    jobsPerSandbox: config.scan.jobsPerSandbox,
     heapMb: config.scan.heapMb,
     maxRssMb: config.scan.maxRssMb,
     timeoutMs: config.scan.timeoutMs,

@@ -59,6 +59,12 @@ export interface SandboxPoolOptions {
   /** clamd and the hash blocklist (config `scan.clamav`, `scan.hashBlocklist`); the blocklist file becomes readable. */
   readonly ports?: SandboxPortSettings;
   readonly logger?: SandboxLogger;
+  /**
+   * Jobs one sandbox runs at once (default 1). Analyzers wait on DNS and clamd; with more than
+   * one, a sandbox uses the CPU for another message meanwhile. A sandbox killed for one job's
+   * limit takes its other jobs with it (they fail with SCAN_SANDBOX_CRASH: tempfail, retried).
+   */
+  readonly jobsPerSandbox?: number;
 }
 
 export interface ScanJob {
@@ -99,6 +105,12 @@ const STARTUP_TIMEOUT_MS = 15_000;
 /** Delay before replacing a sandbox that died while starting, so a broken build cannot spin. */
 const RESPAWN_BACKOFF_MS = 1000;
 const V8_ABORT_EXIT_CODE = 134;
+/**
+ * A message at least this large is scanned alone in its sandbox: decoded attachments cost a few
+ * times the message's size, so several 25 MB messages at once would break the sandbox's memory
+ * limit. Smaller ones share a sandbox up to jobsPerSandbox.
+ */
+export const EXCLUSIVE_JOB_BYTES = 4 * 1024 * 1024;
 
 interface ActiveJob {
   readonly jobId: number;
@@ -116,7 +128,9 @@ interface Sandbox {
   startedAt: number;
   lastHeard: number;
   reportedRss: number;
-  job?: ActiveJob;
+  readonly jobs: Map<number, ActiveJob>;
+  /** Running a large message, which it scans alone (memory grows with each message held). */
+  exclusive: boolean;
 }
 
 interface Waiting {
@@ -152,6 +166,7 @@ export class SandboxPool {
       maxRssMb: options.maxRssMb,
       timeoutMs: options.timeoutMs,
       queueTimeoutMs: options.queueTimeoutMs,
+      jobsPerSandbox: options.jobsPerSandbox ?? 1,
     })) {
       requireLimit(`sandbox ${name}`, value);
     }
@@ -211,10 +226,10 @@ export class SandboxPool {
     this.dispatch();
   }
 
-  /** Sandboxes running a job now. */
+  /** Jobs running in sandboxes now. */
   get busy(): number {
     let n = 0;
-    for (const s of this.sandboxes) if (s.job) n++;
+    for (const s of this.sandboxes) n += s.jobs.size;
     return n;
   }
 
@@ -248,7 +263,7 @@ export class SandboxPool {
     }
     const exits: Promise<void>[] = [];
     for (const s of this.sandboxes) {
-      if (s.job) this.failJob(s, failed('SCAN_OVERLOADED', 'the sandbox pool was closed'));
+      this.failJobs(s, failed('SCAN_OVERLOADED', 'the sandbox pool was closed'));
       s.dead = true;
       if (s.child.exitCode === null && s.child.signalCode === null) {
         exits.push(new Promise((resolve) => s.child.once('exit', () => resolve())));
@@ -270,11 +285,12 @@ export class SandboxPool {
         disabledAnalyzers: this.options.disabledAnalyzers ?? [],
         timeoutMs: this.options.timeoutMs,
         heartbeatMs: HEARTBEAT_MS,
+        jobsPerSandbox: this.options.jobsPerSandbox ?? 1,
         ports: this.options.ports ?? {},
       },
     });
     const now = Date.now();
-    const sandbox: Sandbox = { child, ready: false, dead: false, startedAt: now, lastHeard: now, reportedRss: 0 };
+    const sandbox: Sandbox = { child, ready: false, dead: false, startedAt: now, lastHeard: now, reportedRss: 0, jobs: new Map(), exclusive: false };
     this.sandboxes.add(sandbox);
     child.on('message', (raw: unknown) => this.onMessage(sandbox, raw));
     child.on('exit', (code, signal) => this.onExit(sandbox, code, signal));
@@ -321,22 +337,22 @@ export class SandboxPool {
     }
   }
 
-  /** Settles the sandbox's job with its reply; a reply to another job, or of the wrong kind, is a crash. */
+  /** Settles the job a reply names; a reply to a job it was not given, or of the wrong kind, is a crash. */
   private answer(sandbox: Sandbox, message: Extract<WorkerMessage, { jobId: number }>): void {
-    const job = sandbox.job;
-    if (job?.jobId !== message.jobId) {
+    const job = sandbox.jobs.get(message.jobId);
+    if (!job) {
       this.kill(sandbox, 'crash', 'SCAN_SANDBOX_CRASH', 'the sandbox answered a job it was not given');
       return;
     }
     const { pending } = job;
     if (pending.task === 'scan' && message.kind === 'result') {
-      this.endJob(sandbox);
+      this.endJob(sandbox, job);
       pending.resolve({ kind: 'ok', findings: message.findings, summary: message.summary });
     } else if (pending.task === 'tokenize' && message.kind === 'tokens') {
-      this.endJob(sandbox);
+      this.endJob(sandbox, job);
       pending.resolve({ kind: 'ok', tokens: message.tokens });
     } else if (pending.task === 'tokenize' && message.kind === 'tokenize-failed') {
-      this.endJob(sandbox);
+      this.endJob(sandbox, job);
       const detail = message.reason === 'unreadable' ? `cannot read the message file (${message.code})` : `parsing or tokenizing failed (${message.code})`;
       pending.resolve(failed(message.reason === 'unreadable' ? 'SCAN_INPUT_UNREADABLE' : 'SCAN_ANALYZER_ERROR', detail));
     } else {
@@ -353,14 +369,12 @@ export class SandboxPool {
     if (this.closed) return;
     const heapAbort = signal === 'SIGABRT' || code === V8_ABORT_EXIT_CODE;
     const how = signal ? `signal ${signal}` : `exit code ${String(code)}`;
-    if (sandbox.job) {
-      this.failJob(
-        sandbox,
-        heapAbort
-          ? failed('SCAN_LIMIT_MEMORY', `the sandbox reached its ${this.options.heapMb} MB heap cap (${how})`)
-          : failed('SCAN_SANDBOX_CRASH', `the sandbox died during the scan (${how})`),
-      );
-    }
+    this.failJobs(
+      sandbox,
+      heapAbort
+        ? failed('SCAN_LIMIT_MEMORY', `the sandbox reached its ${this.options.heapMb} MB heap cap (${how})`)
+        : failed('SCAN_SANDBOX_CRASH', `the sandbox died during the scan (${how})`),
+    );
     if (!sandbox.ready && this.startup) {
       const { reject } = this.startup;
       this.startup = undefined;
@@ -372,14 +386,24 @@ export class SandboxPool {
     this.replace(heapAbort ? 'memory' : 'crash', sandbox.ready);
   }
 
-  /** Kills a sandbox for a reason; its job (if any) fails with `id`; a replacement starts at once. */
-  private kill(sandbox: Sandbox, reason: RestartReason, id: FailureId, detail: string): void {
+  /**
+   * Kills a sandbox for a reason; a replacement starts at once. The job that caused it (`culprit`),
+   * or every job when no single one did (memory, a crash), fails with `id`; the sandbox's other
+   * jobs fail with SCAN_SANDBOX_CRASH.
+   */
+  private kill(sandbox: Sandbox, reason: RestartReason, id: FailureId, detail: string, culprit?: ActiveJob): void {
     if (sandbox.dead) return;
     sandbox.dead = true;
     this.sandboxes.delete(sandbox);
     this.options.logger?.warn({ pid: sandbox.child.pid, reason, detail }, 'killing sandbox');
     sandbox.child.kill('SIGKILL');
-    if (sandbox.job) this.failJob(sandbox, failed(id, detail));
+    if (culprit && sandbox.jobs.has(culprit.jobId)) {
+      this.endJob(sandbox, culprit);
+      culprit.pending.resolve(failed(id, detail));
+      this.failJobs(sandbox, failed('SCAN_SANDBOX_CRASH', `the sandbox was replaced because another job on it failed (${detail})`));
+    } else {
+      this.failJobs(sandbox, failed(id, detail));
+    }
     this.replace(reason, true);
   }
 
@@ -396,31 +420,49 @@ export class SandboxPool {
     }
   }
 
-  /** Ends the sandbox's job (its timer too) and settles it with a failure. */
-  private failJob(sandbox: Sandbox, failure: JobFailure): void {
-    this.endJob(sandbox)?.resolve(failure);
+  /** Ends every job of the sandbox (their timers too) and settles each with the failure. */
+  private failJobs(sandbox: Sandbox, failure: JobFailure): void {
+    for (const job of [...sandbox.jobs.values()]) {
+      this.endJob(sandbox, job);
+      job.pending.resolve(failure);
+    }
   }
 
-  /** Frees the sandbox of its job and stops the job's timer; returns the job for its caller to settle. */
-  private endJob(sandbox: Sandbox): PendingJob | undefined {
-    const job = sandbox.job;
-    if (!job) return undefined;
-    sandbox.job = undefined;
+  /** Frees the sandbox of one job and stops the job's timer; the caller settles it. */
+  private endJob(sandbox: Sandbox, job: ActiveJob): void {
+    sandbox.jobs.delete(job.jobId);
+    if (sandbox.jobs.size === 0) sandbox.exclusive = false;
     clearTimeout(job.timer);
-    return job.pending;
+  }
+
+  /** The ready sandbox with the fewest jobs that can take one more (an exclusive job needs an idle one). */
+  private leastLoaded(exclusive: boolean): Sandbox | undefined {
+    const capacity = exclusive ? 1 : (this.options.jobsPerSandbox ?? 1);
+    let best: Sandbox | undefined;
+    for (const sandbox of this.sandboxes) {
+      if (!sandbox.ready || sandbox.dead || sandbox.exclusive || sandbox.jobs.size >= capacity) continue;
+      if (!best || sandbox.jobs.size < best.jobs.size) best = sandbox;
+    }
+    return best;
   }
 
   private dispatch(): void {
-    for (const sandbox of this.sandboxes) {
-      if (this.waiting.length === 0) return;
-      if (!sandbox.ready || sandbox.dead || sandbox.job) continue;
+    for (;;) {
+      const head = this.waiting[0];
+      if (head === undefined) return;
+      // FIFO: a large message at the head waits for an idle sandbox rather than being overtaken.
+      const exclusive = head.pending.task === 'scan' && head.pending.job.envelope.size >= EXCLUSIVE_JOB_BYTES;
+      const sandbox = this.leastLoaded(exclusive);
+      if (!sandbox) return;
+      sandbox.exclusive = exclusive;
       const { pending, timer: queueTimer } = this.waiting.shift() as Waiting;
       clearTimeout(queueTimer);
       const jobId = this.nextJobId++;
       const timer = setTimeout(() => {
-        this.kill(sandbox, 'time', 'SCAN_LIMIT_TIME', `the ${pending.task} job took longer than ${this.options.timeoutMs} ms`);
+        this.kill(sandbox, 'time', 'SCAN_LIMIT_TIME', `the ${pending.task} job took longer than ${this.options.timeoutMs} ms`, job);
       }, this.options.timeoutMs);
-      sandbox.job = { jobId, pending, timer };
+      const job: ActiveJob = { jobId, pending, timer };
+      sandbox.jobs.set(jobId, job);
       const path = resolve(pending.job.path);
       const offset = pending.job.offset ?? 0;
       const message: JobMessage =
@@ -441,7 +483,7 @@ export class SandboxPool {
         this.kill(sandbox, 'memory', 'SCAN_LIMIT_MEMORY', `the sandbox used ${Math.round(rss / 1048576)} MB resident memory, over ${this.options.maxRssMb} MB`);
       } else if (!sandbox.ready && now - sandbox.startedAt > STARTUP_TIMEOUT_MS) {
         this.kill(sandbox, 'startup', 'SCAN_SANDBOX_CRASH', 'the sandbox did not start in time');
-      } else if (sandbox.ready && !sandbox.job && now - sandbox.lastHeard > SILENCE_MS) {
+      } else if (sandbox.ready && sandbox.jobs.size === 0 && now - sandbox.lastHeard > SILENCE_MS) {
         this.kill(sandbox, 'silent', 'SCAN_SANDBOX_CRASH', 'the idle sandbox stopped reporting');
       }
     }

@@ -40,6 +40,8 @@ export interface WorkerOptions {
   readonly timeoutMs: number;
   /** How often the worker reports its memory use. */
   readonly heartbeatMs: number;
+  /** Jobs the pool may give this process at once (1 when absent): each waits on its own I/O. */
+  readonly jobsPerSandbox?: number;
   readonly ports?: SandboxPortSettings;
 }
 

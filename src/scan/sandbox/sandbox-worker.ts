@@ -77,14 +77,16 @@ function buildPorts(settings: WorkerOptions['ports']): ScanPorts {
 /**
  * Messages up to this size are read into one buffer kept between jobs: fresh memory costs a page
  * fault per 4 KB on first touch (about 15 ms of CPU for a 34 MB message, more than reading it).
- * Jobs run one at a time and nothing keeps the raw bytes after a job's result is sent, so the
- * next job may overwrite them. Larger messages get a buffer of their own, freed after the job.
+ * That is only safe while jobs run one at a time (nothing keeps the raw bytes after a job's result
+ * is sent, so the next job may overwrite them): with several jobs at once, each gets its own.
+ * Larger messages get a buffer of their own, freed after the job.
  */
 const REUSED_READ_BUFFER_MAX = 48 * 1024 * 1024;
 let readBuffer = Buffer.allocUnsafeSlow(64 * 1024);
+let reuseReadBuffer = true;
 
 function bufferFor(length: number): Buffer {
-  if (length > REUSED_READ_BUFFER_MAX) return Buffer.allocUnsafe(length);
+  if (!reuseReadBuffer || length > REUSED_READ_BUFFER_MAX) return Buffer.allocUnsafe(length);
   if (readBuffer.length < length) readBuffer = Buffer.allocUnsafeSlow(Math.min(REUSED_READ_BUFFER_MAX, Math.max(length, readBuffer.length * 2)));
   return readBuffer;
 }
@@ -180,11 +182,20 @@ async function main(): Promise<void> {
     send({ kind: 'memory', rss: usage.rss, heapUsed: usage.heapUsed });
   };
   setInterval(heartbeat, options.heartbeatMs);
-  // Jobs are sent one at a time; a chain keeps them sequential even if the pool misbehaves.
-  let chain = Promise.resolve();
-  process.on('message', (message: JobMessage) => {
-    chain = chain.then(() => (message.kind === 'tokenize' ? runTokenize(message) : runJob(message, analyzers, ports, options)));
-  });
+  const run = (message: JobMessage): Promise<void> | void =>
+    message.kind === 'tokenize' ? runTokenize(message) : runJob(message, analyzers, ports, options);
+  if ((options.jobsPerSandbox ?? 1) > 1) {
+    // Several jobs at once: while one waits on DNS or clamd, another uses the CPU. The pool
+    // bounds how many it sends; each job has its own read buffer and deadline.
+    reuseReadBuffer = false;
+    process.on('message', (message: JobMessage) => void run(message));
+  } else {
+    // One job at a time; a chain keeps them sequential even if the pool misbehaves.
+    let chain = Promise.resolve();
+    process.on('message', (message: JobMessage) => {
+      chain = chain.then(() => run(message));
+    });
+  }
   send({ kind: 'ready' });
 }
 

@@ -307,6 +307,69 @@ describe('sandbox pool: tokenize jobs', () => {
   });
 });
 
+describe('sandbox pool: several jobs per sandbox', () => {
+  const slow = fileURLToPath(new URL('../../fixtures/smtp/slow-analyzer.js', import.meta.url));
+
+  test('jobs that wait overlap in one sandbox instead of queueing', async () => {
+    const pool = new SandboxPool({
+      size: 1, jobsPerSandbox: 3, heapMb: 64, maxRssMb: 256, timeoutMs: 10_000, queueTimeoutMs: 10_000, readablePaths: [dir],
+      analyzerModules: [slow],
+    });
+    try {
+      await pool.start();
+      const started = Date.now();
+      // Each waits 1.5 s in the slow analyzer: one after another they would take 4.5 s.
+      const results = await Promise.all([1, 2, 3].map((i) => pool.scan({ path: write(`slow-${i}.eml`, message(`SLOW-SCAN ${i}`)), envelope })));
+      const elapsed = Date.now() - started;
+      for (const result of results) assert.equal(result.kind, 'ok', JSON.stringify(result));
+      assert.deepEqual(results.map((r) => r.kind === 'ok' && r.summary.subject), ['SLOW-SCAN 1', 'SLOW-SCAN 2', 'SLOW-SCAN 3']);
+      assert.ok(elapsed < 4000, `three waiting jobs took ${elapsed} ms: they did not overlap`);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('a looping job takes the sandbox and the jobs beside it down: SCAN_LIMIT_TIME and SCAN_SANDBOX_CRASH (tempfail), never clean', async () => {
+    const pool = new SandboxPool({
+      size: 1, jobsPerSandbox: 2, heapMb: 64, maxRssMb: 256, timeoutMs: 2000, queueTimeoutMs: 10_000, readablePaths: [dir],
+      analyzerModules: [fixture('loop-forever-analyzer.js'), slow],
+    });
+    try {
+      await pool.start();
+      const beside = pool.scan({ path: write('beside.eml', message('SLOW-SCAN beside')), envelope });
+      const looping = pool.scan({ path: write('looping.eml', message('LOOP-FOREVER')), envelope });
+      // A loop blocks the whole process, so the job whose deadline passes first is named; the
+      // pool cannot tell which job spins. Both fail closed.
+      const outcomes = [...ids(await looping), ...ids(await beside)].sort();
+      assert.deepEqual(outcomes, ['SCAN_LIMIT_TIME', 'SCAN_SANDBOX_CRASH']);
+      const after = await pool.scan({ path: write('after.eml', message('after')), envelope });
+      assert.equal(after.kind, 'ok', 'the replacement serves');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('a large message is scanned alone: small ones wait for it instead of sharing its sandbox', async () => {
+    const pool = new SandboxPool({
+      size: 1, jobsPerSandbox: 4, heapMb: 64, maxRssMb: 256, timeoutMs: 10_000, queueTimeoutMs: 10_000, readablePaths: [dir],
+      analyzerModules: [slow],
+    });
+    try {
+      await pool.start();
+      const large = pool.scan({ path: write('large.eml', message('SLOW-SCAN large')), envelope: { ...envelope, size: 10 * 1024 * 1024 } });
+      await waitFor(() => pool.busy === 1);
+      const small = pool.scan({ path: write('small.eml', message('small')), envelope });
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(pool.busy, 1, 'the small message did not join the large one');
+      assert.equal(pool.queued, 1);
+      assert.equal((await large).kind, 'ok');
+      assert.equal((await small).kind, 'ok');
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
 async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!check()) {
