@@ -283,6 +283,16 @@ const reputationSchema = z.strictObject({
       }),
     )
     .default([]),
+  /** URL-domain blocklists asked from the sandbox (registrable-domain.zone A; a 127.0.0.x answer is a listing). */
+  uribl: z
+    .array(
+      z.strictObject({
+        zone: domainName,
+        /** Weight of URIBL_LISTED for a listing in this zone. */
+        score: z.number().default(5),
+      }),
+    )
+    .default([]),
   greylisting: z
     .strictObject({
       enabled: z.boolean().default(false),

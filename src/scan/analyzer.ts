@@ -63,6 +63,13 @@ export interface VirusScanner {
   scan(content: Uint8Array, signal: AbortSignal): Promise<{ readonly infected: false } | { readonly infected: true; readonly signature: string }>;
 }
 
+/** A URL-domain blocklist (`reputation.uribl[]`), asked by scan/analyzers/url-blocklist.ts. */
+export interface UriblZone {
+  readonly zone: string;
+  /** Weight of URIBL_LISTED for a listing in this zone. */
+  readonly score: number;
+}
+
 /** The outside-world ports an analyzer may use; absent when not configured. */
 export interface ScanPorts {
   readonly virusScanner?: VirusScanner;
@@ -76,6 +83,8 @@ export interface ScanPorts {
   readonly dns?: { readonly resolver: Resolver; readonly budgetMs: number };
   /** The authserv-id of our Authentication-Results headers (smtp.hostname). */
   readonly authservId?: string;
+  /** URL-domain blocklists (`reputation.uribl`), asked through `dns`; absent or empty: none. */
+  readonly uribl?: readonly UriblZone[];
 }
 
 export interface AnalyzerContext {

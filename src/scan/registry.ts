@@ -26,8 +26,9 @@ import { impersonation } from './analyzers/impersonation.js';
 import { bayes } from './analyzers/bayes.js';
 import { spamHeuristics } from './analyzers/spam-heuristics.js';
 import { senderAuth } from './analyzers/sender-auth.js';
+import { urlBlocklist } from './analyzers/url-blocklist.js';
 
-export const BUILTIN_ANALYZERS: readonly Analyzer[] = [headerSanity, gtube, sizeLimits, archiveContents, officeMacros, pdfContent, htmlContent, urls, phishingLinks, impersonation, fileTypes, clamav, hashBlocklist, bayes, spamHeuristics, senderAuth];
+export const BUILTIN_ANALYZERS: readonly Analyzer[] = [headerSanity, gtube, sizeLimits, archiveContents, officeMacros, pdfContent, htmlContent, urls, phishingLinks, impersonation, fileTypes, clamav, hashBlocklist, bayes, spamHeuristics, senderAuth, urlBlocklist];
 
 export interface AnalyzerListOptions {
   /** Analyzers appended after the built-in ones (loaded from `analyzerModules` in a sandbox). */

@@ -40,6 +40,7 @@ export function sandboxPoolOptions(config: Config, placement: PoolPlacement): Sa
       bayesModel: bayesSnapshotPath(config.dataDir),
       dns: { servers: config.dns.servers, timeoutMs: dnsTimeoutMs },
       authservId: config.smtp.hostname,
+      uribl: config.reputation.uribl,
     },
     ...(placement.logger ? { logger: placement.logger } : {}),
     ...(placement.analyzerModules ? { analyzerModules: placement.analyzerModules } : {}),

@@ -13,6 +13,7 @@ import { finding, type Finding } from '../../core/finding.js';
 import { MAX_SUMMARY_URL_CHARS, MAX_SUMMARY_URLS, type MessageSummaryPart } from '../summarize-message.js';
 import type { ClamavConfig } from '../../config/schema.js';
 import type { PhishingSettings } from '../url/phishing-settings.js';
+import type { UriblZone } from '../analyzer.js';
 import { MAX_TOKENS_PER_MESSAGE } from '../bayes/tokenize-message.js';
 
 /** What the worker needs to build its ScanPorts (scan/analyzer.ts); an absent key is not configured. */
@@ -27,6 +28,8 @@ export interface SandboxPortSettings {
   readonly dns?: { readonly servers: readonly string[]; readonly timeoutMs: number };
   /** The authserv-id of the Authentication-Results header (smtp.hostname). */
   readonly authservId?: string;
+  /** URL-domain blocklists (`reputation.uribl`), asked through `dns`. */
+  readonly uribl?: readonly UriblZone[];
   /** Absolute path of the Bayes model snapshot (scan/bayes/model-snapshot.ts), re-read when it changes; may not exist yet. */
   readonly bayesModel?: string;
 }

@@ -71,6 +71,7 @@ function buildPorts(settings: WorkerOptions['ports']): ScanPorts {
       ? { dns: { resolver: createCachingResolver(settings.dns), budgetMs: settings.dns.timeoutMs * DNS_BUDGET_TIMEOUTS } }
       : {}),
     ...(settings?.authservId !== undefined ? { authservId: settings.authservId } : {}),
+    ...(settings?.uribl !== undefined && settings.uribl.length > 0 ? { uribl: settings.uribl } : {}),
   };
 }
 

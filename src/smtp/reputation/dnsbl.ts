@@ -4,13 +4,14 @@
  * other list (RFC 5782): IPv4 octets reversed, IPv6 as 32 reversed nibbles. An answer in
  * 127.0.0.0/8 means listed; NXDOMAIN means not listed. Any other answer (a resolver rewriting
  * NXDOMAIN to an advertising page, a list answering 127.255.255.254 "you are querying through
- * a public resolver") is not a listing; errors and timeouts are not either: a blocklist outage
- * must not refuse mail.
+ * a public resolver", or any 127.255.255.x error code: scan/dns/blocklist-answer.ts) is not a
+ * listing; errors and timeouts are not either: a blocklist outage must not refuse mail.
  *
  * Trust: answers come from the network and are only compared. All zones are asked in parallel;
  * the resolver bounds each query (dns.timeoutMs).
  */
 import { isIP } from 'node:net';
+import { blocklistListing } from '../../scan/dns/blocklist-answer.js';
 
 /** DNS port (the shape of scan/dns/resolver.ts: mailauth's `resolver(name, type)`). */
 export type BlocklistResolver = (name: string, type: string) => Promise<readonly unknown[]>;
@@ -51,8 +52,7 @@ export async function checkDnsbl(address: string, zones: readonly DnsblZone[], r
   const answers = await Promise.all(
     zones.map(async (zone) => {
       try {
-        const records = await resolver(`${prefix}.${zone.zone}`, 'A');
-        const listed = records.find((r): r is string => typeof r === 'string' && /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(r) && r !== '127.255.255.254' && r !== '127.255.255.255');
+        const listed = blocklistListing(await resolver(`${prefix}.${zone.zone}`, 'A'));
         return listed === undefined ? undefined : { zone: zone.zone, score: zone.score, reject: zone.reject, answer: listed };
       } catch {
         return undefined;
