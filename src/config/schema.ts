@@ -244,7 +244,11 @@ const deliverySchema = z.strictObject({
   /** After this long, a message still undelivered bounces (RFC 3464 DSN). */
   expireAfterSeconds: positiveInt().default(5 * 24 * 3600),
   concurrency: positiveInt().default(50),
-  concurrencyPerDestination: positiveInt().default(10),
+  /**
+   * Also the bound on duplicates after a crash: a delivery the next hop accepted but the gateway
+   * had not yet recorded is sent again (at-least-once), so at most this many per next hop.
+   */
+  concurrencyPerDestination: positiveInt().default(5),
   connectTimeoutSeconds: positiveInt().default(30),
   /** TLS for MX delivery. */
   mxTls: tlsMode.default('opportunistic'),
