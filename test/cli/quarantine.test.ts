@@ -10,6 +10,7 @@ import { bayesSnapshotPath, parseModel } from '../../src/scan/bayes/model-snapsh
 import { SpoolStore } from '../../src/spool/spool-store.js';
 import { openDatabase } from '../../src/store/database.js';
 import { HELD_ATTACHMENTS, holdMessage } from '../quarantine/held-message.js';
+import { runCommand } from '../helpers/run-command.js';
 
 let dir: string;
 const savedEnv = { ...process.env };
@@ -28,15 +29,7 @@ after(async () => {
 
 /** Runs `portcullis quarantine ARGS` in-process and returns what it printed on stdout. */
 async function run(...args: string[]): Promise<string[]> {
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...parts: unknown[]) => lines.push(parts.map(String).join(' '));
-  try {
-    await quarantineCommand().exitOverride().parseAsync(args, { from: 'user' });
-  } finally {
-    console.log = log;
-  }
-  return lines;
+  return runCommand(quarantineCommand(), args);
 }
 
 /** Runs a command that writes bytes to process.stdout, capturing them. */

@@ -8,6 +8,7 @@ import { newQueueId } from '../../src/core/queue-id.js';
 import { AuditLog } from '../../src/observe/audit-log.js';
 import { SpoolStore } from '../../src/spool/spool-store.js';
 import { openDatabase } from '../../src/store/database.js';
+import { runCommand } from '../helpers/run-command.js';
 
 let dir: string;
 const savedEnv = { ...process.env };
@@ -26,15 +27,7 @@ after(async () => {
 
 /** Runs `portcullis queue ARGS` in-process and returns what it printed on stdout. */
 async function run(...args: string[]): Promise<string[]> {
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...parts: unknown[]) => lines.push(parts.map(String).join(' '));
-  try {
-    await queueCommand().exitOverride().parseAsync(args, { from: 'user' });
-  } finally {
-    console.log = log;
-  }
-  return lines;
+  return runCommand(queueCommand(), args);
 }
 
 async function seed(): Promise<string> {

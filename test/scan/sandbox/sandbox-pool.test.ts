@@ -19,20 +19,11 @@ import { GTUBE } from '../../../src/scan/analyzers/gtube.js';
 import { tokenizeMessage } from '../../../src/scan/bayes/tokenize-message.js';
 import { SandboxPool, type SandboxResult } from '../../../src/scan/sandbox/sandbox-pool.js';
 import { sandboxArguments } from '../../../src/scan/sandbox/spawn-sandbox.js';
+import { testEnvelope } from '../analyzer-context.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/scan/${name}`, import.meta.url));
 
-const envelope: Envelope = {
-  queueId: '01JNQ0000000000000000000AA',
-  clientAddress: '192.0.2.1',
-  clientPort: 40000,
-  helo: 'client.example',
-  mailFrom: 'alice@example.org',
-  rcptTo: ['bob@example.net'],
-  direction: 'inbound',
-  receivedAt: Date.now(),
-  size: 0,
-};
+const envelope: Envelope = { ...testEnvelope, receivedAt: Date.now() };
 
 function message(subject: string, body = 'Hello.'): string {
   return `From: Alice <alice@example.org>\r\nTo: bob@example.net\r\nDate: Mon, 3 Mar 2025 10:00:00 +0000\r\nMessage-ID: <${Math.random()}@example.org>\r\nSubject: ${subject}\r\n\r\n${body}\r\n`;
