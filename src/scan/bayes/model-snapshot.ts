@@ -1,24 +1,21 @@
 /**
  * The Bayes model's snapshot file: how the model reaches sandbox processes, which cannot open
  * the database (no native addons under the permission model). The database holds the model
- * (store/migrations/0007-bayes.ts); every training writes this file from it, atomically (a
- * temporary file in the same folder, fsynced, then renamed over the old one), so a reader sees
- * the old model or the new one, never half of one.
+ * (store/migrations/0007-bayes.ts); every training writes this file from it, atomically
+ * (core/snapshot-file.ts), so a reader sees the old model or the new one, never half of one.
  *
  * Format: JSON `{"format":"portcullis-bayes/1","spamMessages":N,"hamMessages":N,"tokens":[[token,spam,ham],...]}`.
  * A sandbox reads it with BayesSnapshotReader, once at start and again when its modification
- * time or size changes (checked at most once per RECHECK_MS). A missing file is "no model"; a
+ * time or size changes (checked at most once per core/snapshot-file.ts RECHECK_MS). A missing file is "no model"; a
  * malformed one is "no model" too, reported by `error` (the analyzer says BAYES_UNTRAINED with it).
  *
  * Writing runs in the main process only (the train command, the learning service).
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { SnapshotReader, writeFileAtomic } from '../../core/snapshot-file.js';
 import { BayesModel, type TokenCounts } from './bayes-model.js';
 
 export const SNAPSHOT_FORMAT = 'portcullis-bayes/1';
-/** How often a reader looks at the file's modification time. */
-export const RECHECK_MS = 1000;
 
 /** Where the snapshot of a data directory lives. */
 export function bayesSnapshotPath(dataDir: string): string {
@@ -45,24 +42,9 @@ export function parseModel(text: string): BayesModel {
   return new BayesModel(value.spamMessages, value.hamMessages, tokens);
 }
 
-/** Writes the snapshot atomically: temp file, fsync, rename, fsync of the folder. */
+/** Writes the snapshot atomically (core/snapshot-file.ts). */
 export function writeSnapshot(path: string, model: BayesModel): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
-  const temp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(temp, 'w', 0o640);
-  try {
-    writeSync(fd, serializeModel(model));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, path);
-  const dir = openSync(dirname(path), 'r');
-  try {
-    fsyncSync(dir);
-  } finally {
-    closeSync(dir);
-  }
+  writeFileAtomic(path, serializeModel(model));
 }
 
 /** The model as the sandbox sees it: read lazily, re-read when the file changes. */
@@ -74,39 +56,18 @@ export interface BayesModelSource {
 }
 
 export class BayesSnapshotReader implements BayesModelSource {
-  private readonly path: string;
-  private model?: BayesModel;
-  private stamp = '';
-  private checkedAt = -Infinity;
-  error?: string;
+  private readonly reader: SnapshotReader<BayesModel>;
 
   constructor(path: string) {
-    this.path = path;
+    this.reader = new SnapshotReader(path, parseModel, 'bayes snapshot');
   }
 
   current(now = Date.now()): BayesModel | undefined {
-    if (now - this.checkedAt < RECHECK_MS) return this.model;
-    this.checkedAt = now;
-    let stamp: string;
-    try {
-      const stat = statSync(this.path);
-      stamp = `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
-    } catch {
-      this.model = undefined;
-      this.stamp = '';
-      this.error = undefined;
-      return undefined;
-    }
-    if (stamp === this.stamp) return this.model;
-    this.stamp = stamp;
-    try {
-      this.model = parseModel(readFileSync(this.path, 'utf8'));
-      this.error = undefined;
-    } catch (err) {
-      this.model = undefined;
-      this.error = `bayes snapshot ${this.path}: ${err instanceof Error ? err.message : String(err)}`;
-    }
-    return this.model;
+    return this.reader.current(now);
+  }
+
+  get error(): string | undefined {
+    return this.reader.error;
   }
 }
 
