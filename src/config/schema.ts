@@ -119,6 +119,12 @@ const smtpSchema = z.strictObject({
   sessionTimeoutSeconds: positiveInt().default(600),
   /** Idle time between commands. */
   idleTimeoutSeconds: positiveInt().default(60),
+  /**
+   * Wait this long before the 220 greeting; a client that talks first gets 421 (a pregreet
+   * test, like postscreen's). 0 greets at once; the early-talker check still runs while the
+   * connect-time blocklists are asked.
+   */
+  greetPauseMs: z.number().int().min(0).max(30000).default(0),
   /** Expect a HAProxy PROXY protocol header (v1) on every connection. */
   proxyProtocol: z.boolean().default(false),
 });

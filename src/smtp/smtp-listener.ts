@@ -14,7 +14,7 @@
  */
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
-import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import { type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { Logger } from 'pino';
 import type { AcceptedDomain, Config } from '../config/schema.js';
 import type { Envelope } from '../core/envelope.js';
@@ -24,6 +24,7 @@ import { newQueueId } from '../core/queue-id.js';
 import type { Verdict } from '../core/verdict.js';
 import { messagesByAction, smtpActiveSessions, smtpConnections, smtpReplies } from '../observe/metrics.js';
 import type { MessageSummary, TrackingSink } from '../observe/tracking-event.js';
+import { GreetingSmtpServer } from './greeting-server.js';
 import { LineEndingNormalizer } from './line-endings.js';
 import { NetworkList } from './network-list.js';
 import { receivedHeader } from './received-header.js';
@@ -125,7 +126,7 @@ function reply(code: number, message: string): Error & { responseCode: number } 
 }
 
 export class SmtpListener {
-  readonly server: SMTPServer;
+  readonly server: GreetingSmtpServer;
   private readonly sessions = new Map<string, SessionState>();
   private readonly perIp = new Map<string, number>();
   private trustedNetworks: NetworkList;
@@ -137,7 +138,7 @@ export class SmtpListener {
     const config = deps.config();
     this.trustedNetworks = new NetworkList(config.trustedNetworks);
     const submission = deps.kind === 'submission';
-    this.server = new SMTPServer({
+    this.server = new GreetingSmtpServer({
       name: config.smtp.hostname,
       banner: 'Portcullis ESMTP',
       key: deps.tls.key,
@@ -191,7 +192,7 @@ export class SmtpListener {
           (err: Error) => callback(err),
         );
       },
-    });
+    }, config.smtp.greetPauseMs);
     this.server.on('error', (err) => deps.logger.warn({ err, listener: deps.kind }, 'smtp connection error'));
   }
 
@@ -203,6 +204,7 @@ export class SmtpListener {
     options.maxClients = config.smtp.maxConnections;
     options.socketTimeout = config.smtp.idleTimeoutSeconds * 1000;
     options.name = config.smtp.hostname;
+    this.server.greetPauseMs = config.smtp.greetPauseMs;
   }
 
   async listen(host: string, port: number): Promise<{ host: string; port: number }> {
