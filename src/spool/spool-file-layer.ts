@@ -9,8 +9,8 @@
  * that the operation raised; `create` fails if the file exists (O_EXCL), so two writers can never
  * share a file by accident.
  */
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { closeSync, createReadStream, fsync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { mkdir, readdir, unlink } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 
 /** An open, newly created file. */
@@ -34,43 +34,58 @@ export interface SpoolFileLayer {
   createReadStream(path: string): Readable;
 }
 
+/** fsync(2) on the libuv thread pool: it waits for the disk, so it must not block the event loop. */
+function fsyncAsync(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
+}
+
+/**
+ * Open, write, close and rename are called synchronously: each is one system call that returns
+ * in tens of microseconds (the data goes to the page cache), and a round trip through libuv's
+ * thread pool costs the event loop more CPU than the call itself (measured on the 2-core
+ * development VM: 100 us of CPU for open+write+close+rename+unlink of a 4 KB file done
+ * synchronously, 200 us through fs/promises). fsync waits for the disk and unlink of a file whose
+ * blocks were fsynced takes about 250 us there (the file system frees its blocks), so those two
+ * go to the thread pool. Errors are reported as rejected promises with the Node error either way.
+ */
 class NodeSpoolFile implements SpoolFile {
-  constructor(private readonly handle: FileHandle) {}
+  constructor(private readonly fd: number) {}
   async write(data: Uint8Array): Promise<void> {
     let offset = 0;
-    // FileHandle.write may write less than asked (a signal, a nearly full disk): loop until done.
-    while (offset < data.length) {
-      const { bytesWritten } = await this.handle.write(data, offset, data.length - offset);
-      offset += bytesWritten;
-    }
+    // write(2) may write less than asked (a signal, a nearly full disk): loop until done.
+    while (offset < data.length) offset += writeSync(this.fd, data, offset, data.length - offset);
   }
   sync(): Promise<void> {
-    return this.handle.sync();
+    return fsyncAsync(this.fd);
   }
-  close(): Promise<void> {
-    return this.handle.close();
+  async close(): Promise<void> {
+    closeSync(this.fd);
   }
 }
 
 /** The real file system. */
 export const nodeSpoolFiles: SpoolFileLayer = {
   async create(path) {
-    return new NodeSpoolFile(await open(path, 'wx', 0o640));
+    return new NodeSpoolFile(openSync(path, 'wx', 0o640));
   },
-  rename: (from, to) => rename(from, to),
+  async rename(from, to) {
+    renameSync(from, to);
+  },
   unlink: (path) => unlink(path),
   async fsyncDir(dir) {
-    const handle = await open(dir, 'r');
+    const fd = openSync(dir, 'r');
     try {
-      await handle.sync();
+      await fsyncAsync(fd);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   },
   readdir: (dir) => readdir(dir),
   async mkdir(dir) {
     await mkdir(dir, { recursive: true, mode: 0o750 });
   },
-  readFile: (path) => readFile(path),
+  async readFile(path) {
+    return readFileSync(path);
+  },
   createReadStream: (path) => createReadStream(path),
 };

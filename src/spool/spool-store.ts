@@ -38,7 +38,7 @@
  * written and read back, never interpreted here.
  */
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import type { Envelope } from '../core/envelope.js';
@@ -103,6 +103,52 @@ const TEMP = '.tmp';
 const CORRUPT_DIR = 'corrupt';
 /** Body chunks are coalesced up to this size before a write: SMTP hands over small chunks. */
 const WRITE_BATCH_BYTES = 64 * 1024;
+/** Bodies up to this size are also kept in memory from receipt until removal (RecentMessages). */
+const RECENT_BODY_MAX_BYTES = 256 * 1024;
+/** Memory the recent bodies may use in all; the oldest are dropped first beyond it. */
+const RECENT_BODIES_BUDGET_BYTES = 64 * 1024 * 1024;
+/** Records kept in memory at most (each a few KB). */
+const RECENT_RECORDS_MAX = 20_000;
+
+interface RecentMessage {
+  readonly record: SpoolRecord;
+  readonly body: Buffer | undefined;
+}
+
+/**
+ * Messages committed by this process, kept in memory until they are removed, so that delivery
+ * (usually within milliseconds of the commit) does not read back the record and the body that
+ * were just written: on the relay path that is four file operations per message saved. Files
+ * stay the truth: the cache holds copies of write-once files, is bounded (oldest dropped first),
+ * and a miss reads the files. Other processes (the CLI) have their own, empty, cache.
+ */
+class RecentMessages {
+  private readonly entries = new Map<string, RecentMessage>();
+  private bodyBytes = 0;
+
+  get(queueId: string): RecentMessage | undefined {
+    return this.entries.get(queueId);
+  }
+
+  add(queueId: string, message: RecentMessage): void {
+    this.entries.set(queueId, message);
+    this.bodyBytes += message.body?.length ?? 0;
+    for (const [oldest, entry] of this.entries) {
+      if (this.bodyBytes <= RECENT_BODIES_BUDGET_BYTES && this.entries.size <= RECENT_RECORDS_MAX) break;
+      this.delete(oldest, entry);
+    }
+  }
+
+  remove(queueId: string): void {
+    const entry = this.entries.get(queueId);
+    if (entry) this.delete(queueId, entry);
+  }
+
+  private delete(queueId: string, entry: RecentMessage): void {
+    this.entries.delete(queueId);
+    this.bodyBytes -= entry.body?.length ?? 0;
+  }
+}
 
 export class SpoolStore {
   readonly dir: string;
@@ -110,6 +156,7 @@ export class SpoolStore {
   private readonly files: SpoolFileLayer;
   private readonly fsync: boolean;
   private readonly dirSync: DirectorySync;
+  private readonly recent = new RecentMessages();
 
   private constructor(dir: string, files: SpoolFileLayer, fsync: boolean, recovery: SpoolRecovery) {
     this.dir = dir;
@@ -128,10 +175,12 @@ export class SpoolStore {
   }
 
   createWriter(queueId: string): SpoolWriter {
-    return new FileSpoolWriter(this.checked(queueId), this.dir, this.files, this.fsync, this.dirSync);
+    return new FileSpoolWriter(this.checked(queueId), this.dir, this.files, this.fsync, this.dirSync, this.recent);
   }
 
   async read(queueId: string): Promise<SpoolRecord> {
+    const recent = this.recent.get(queueId);
+    if (recent) return recent.record;
     const path = this.recordPath(queueId);
     let bytes: Buffer;
     try {
@@ -159,6 +208,8 @@ export class SpoolStore {
   }
 
   openBody(queueId: string): Readable {
+    const body = this.recent.get(queueId)?.body;
+    if (body) return Readable.from([body], { objectMode: false });
     return this.files.createReadStream(this.bodyPath(queueId));
   }
 
@@ -168,6 +219,7 @@ export class SpoolStore {
    * DeliveryQueue.recover() removes it again, finding its recipients all final.
    */
   async remove(queueId: string): Promise<void> {
+    this.recent.remove(queueId);
     await unlinkIfPresent(this.files, this.recordPath(queueId));
     await unlinkIfPresent(this.files, this.bodyPath(queueId));
   }
@@ -211,6 +263,8 @@ class FileSpoolWriter implements SpoolWriter {
   private readonly recordFinal: string;
   private state: WriterState = 'new';
   private body: SpoolFile | undefined;
+  /** The body's bytes while it is small enough for RecentMessages; undefined beyond that. */
+  private kept: Buffer[] | undefined = [];
 
   constructor(
     private readonly queueId: string,
@@ -218,6 +272,7 @@ class FileSpoolWriter implements SpoolWriter {
     private readonly files: SpoolFileLayer,
     private readonly fsync: boolean,
     private readonly dirSync: DirectorySync,
+    private readonly recent: RecentMessages,
   ) {
     this.bodyFinal = join(dir, queueId + BODY);
     this.recordFinal = join(dir, queueId + RECORD);
@@ -238,6 +293,8 @@ class FileSpoolWriter implements SpoolWriter {
       const data = batch.length === 1 ? batch[0]! : Buffer.concat(batch, batchBytes);
       batch = [];
       batchBytes = 0;
+      if (this.kept && size <= RECENT_BODY_MAX_BYTES) this.kept.push(data);
+      else this.kept = undefined;
       await this.step('write body', () => body.write(data));
     };
     try {
@@ -281,6 +338,8 @@ class FileSpoolWriter implements SpoolWriter {
       await this.step('rename body', () => this.files.rename(this.path, this.bodyFinal));
       await this.step('rename record', () => this.files.rename(this.recordTemp, this.recordFinal));
       if (this.fsync) await this.step('fsync directory', () => this.dirSync.sync());
+      this.recent.add(this.queueId, { record, body: this.kept && Buffer.concat(this.kept) });
+      this.kept = undefined;
     } catch (err) {
       this.state = 'failed';
       if (this.body) await this.body.close().catch(() => undefined);

@@ -227,6 +227,56 @@ describe('SpoolStore commit', () => {
   });
 });
 
+describe('SpoolStore recent messages (kept in memory until removed)', () => {
+  function countingReads(): { layer: SpoolFileLayer; reads: string[] } {
+    const reads: string[] = [];
+    const layer: SpoolFileLayer = {
+      ...nodeSpoolFiles,
+      readFile: async (path) => (reads.push(basename(path)), nodeSpoolFiles.readFile(path)),
+      createReadStream: (path) => (reads.push(basename(path)), nodeSpoolFiles.createReadStream(path)),
+    };
+    return { layer, reads };
+  }
+  async function bytesOf(stream: AsyncIterable<Buffer>): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    for await (const chunk of stream) parts.push(chunk);
+    return Buffer.concat(parts);
+  }
+
+  it('serves the record and a small body of a message it committed without reading the files', async () => {
+    const dir = await freshDir();
+    const { layer, reads } = countingReads();
+    const spool = await SpoolStore.open(dir, { fsync: false, files: layer });
+    const id = newQueueId();
+    const w = spool.createWriter(id);
+    const { size } = await w.receive(chunks('Subject: a\r\n', '\r\n', 'small body\r\n'));
+    const record = recordFor(id, size);
+    await w.commit(record);
+    assert.deepEqual(await spool.read(id), record);
+    assert.equal((await bytesOf(spool.openBody(id))).toString(), 'Subject: a\r\n\r\nsmall body\r\n');
+    assert.deepEqual(reads, []);
+    await spool.remove(id);
+    await assert.rejects(spool.read(id), (err: unknown) => isPortcullisError(err, 'PORTCULLIS_ERR_NOT_FOUND'));
+  });
+
+  it('reads a large body from its file, and the files of messages it did not commit', async () => {
+    const dir = await freshDir();
+    const { layer, reads } = countingReads();
+    const spool = await SpoolStore.open(dir, { fsync: false, files: layer });
+    const id = newQueueId();
+    const big = 'x'.repeat(300 * 1024);
+    const w = spool.createWriter(id);
+    const { size } = await w.receive(chunks('Subject: b\r\n\r\n', big));
+    await w.commit(recordFor(id, size));
+    assert.equal((await bytesOf(spool.openBody(id))).length, size);
+    assert.deepEqual(reads, [`${id}.body`]);
+    const other = await SpoolStore.open(dir, { fsync: false, recover: false, files: layer });
+    reads.length = 0;
+    assert.equal((await other.read(id)).envelope.queueId, id);
+    assert.deepEqual(reads, [`${id}.env`]);
+  });
+});
+
 describe('SpoolStore recovery', () => {
   it('removes temp files and bodies without records, quarantines records without bodies, keeps committed messages', async () => {
     const dir = await freshDir();
@@ -270,9 +320,11 @@ describe('SpoolStore recovery', () => {
     await w.receive(chunks('b'));
     await w.commit(recordFor(id, 1));
     await writeFile(join(dir, `${id}.env`), '{"version":1,');
-    await assert.rejects(spool.read(id), (err: unknown) => isPortcullisError(err, 'PORTCULLIS_ERR_SPOOL_CORRUPT'));
-    await spool.remove(id);
-    await spool.remove(id);
+    // Another process (the CLI) reads the file; the writer's own process would use its copy.
+    const reader = await SpoolStore.open(dir, { fsync: false, recover: false });
+    await assert.rejects(reader.read(id), (err: unknown) => isPortcullisError(err, 'PORTCULLIS_ERR_SPOOL_CORRUPT'));
+    await reader.remove(id);
+    await reader.remove(id);
     assert.deepEqual(await spool.listCommitted(), []);
     assert.equal(existsSync(spool.bodyPath(id)), false);
   });
