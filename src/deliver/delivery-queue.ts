@@ -2,7 +2,8 @@
  * The delivery queue: takes committed spool messages to their next hops, with state per
  * (message, recipient) in the recipient_state table, so it survives restarts and can be changed
  * from another process (`portcullis queue retry|delete`): the runner polls the database for due
- * rows every POLL_INTERVAL_MS, besides being woken at once by enqueue().
+ * rows every POLL_INTERVAL_MS, and after every attempt while due rows wait for a free slot; a
+ * fresh message is started by enqueue() itself from the rows it has just written.
  *
  *   enqueue ─▶ queued ──attempt──▶ delivered            (2xx)
  *                 ▲        ├──────▶ deferred ─(backoff)─┘   (4xx, network, timeout)
@@ -94,6 +95,12 @@ export class DeliveryQueue {
   /** `queueId\0recipient` of rows in an attempt now, so a poll does not start them twice. */
   private readonly busy = new Set<string>();
   private readonly perHop = new Map<string, number>();
+  /**
+   * Whether due rows may be waiting that no attempt has picked up (a limit was reached when they
+   * became due): then each finished attempt polls for more. Without a backlog a fresh message is
+   * launched straight from enqueue() and the database is polled only every pollIntervalMs.
+   */
+  private backlog = true;
 
   constructor(private readonly deps: DeliveryQueueDeps) {
     this.db = deps.db;
@@ -114,11 +121,22 @@ export class DeliveryQueue {
     this.transport = this.buildTransport(config);
   }
 
-  /** Creates the rows of a committed message and wakes the runner. Idempotent. */
+  /**
+   * Creates the rows of a committed message and starts its delivery. Idempotent. The rows just
+   * written are the ones a poll would read back, so the attempts start from them directly (the
+   * relay path then costs no query per message); what the limits hold back is left to the poll.
+   */
   async enqueue(queueId: string, record: SpoolRecord): Promise<void> {
     await this.insertRows(queueId, record);
-    if (record.recipients.every((r) => r.disposition !== 'deliver')) await this.removeIfFinal(queueId);
-    this.wake();
+    if (record.recipients.every((r) => r.disposition !== 'deliver')) {
+      await this.removeIfFinal(queueId);
+      return;
+    }
+    if (!this.running) return;
+    const rows: RecipientRow[] = record.recipients
+      .filter((r) => r.disposition === 'deliver')
+      .map((r) => ({ queue_id: queueId, recipient: r.address, attempts: 0, received_at: record.envelope.receivedAt, last_reply: null, first_attempt_at: null }));
+    if (!this.launchWithinLimits(this.jobs(rows))) this.backlog = true;
   }
 
   /**
@@ -216,9 +234,9 @@ export class DeliveryQueue {
   }
 
   private async tick(): Promise<void> {
-    const { concurrency, concurrencyPerDestination } = this.config.delivery;
+    const { concurrency } = this.config.delivery;
     // The queue-size gauge is a count over the pending rows: refreshed once per poll interval,
-    // not on every wake (enqueue wakes the runner once per message).
+    // not on every wake (a backlog wakes the runner after every attempt).
     if (this.now() - this.gaugeUpdatedAt >= this.pollIntervalMs) {
       this.gaugeUpdatedAt = this.now();
       const size = await this.db
@@ -229,6 +247,9 @@ export class DeliveryQueue {
       queueSize.set(Number(size?.n ?? 0));
     }
     if (!this.running || this.inFlight.size >= concurrency) return;
+    // Cleared before the query: a message enqueued from here on that cannot start sets it again.
+    this.backlog = false;
+    const limit = (concurrency + this.busy.size) * 4;
     const due = await this.db
       .selectFrom('recipient_state')
       .select(['queue_id', 'recipient', 'attempts', 'received_at', 'last_reply', 'first_attempt_at'])
@@ -236,14 +257,23 @@ export class DeliveryQueue {
       .where('next_attempt_at', '<=', this.now())
       .orderBy('next_attempt_at')
       .orderBy('queue_id')
-      .limit((concurrency + this.busy.size) * 4)
+      .limit(limit)
       .execute();
-    for (const job of this.jobs(due)) {
-      if (!this.running || this.inFlight.size >= concurrency) break;
-      const hopCount = this.perHop.get(job.route.key) ?? 0;
-      if (hopCount >= concurrencyPerDestination) continue;
+    if (!this.launchWithinLimits(this.jobs(due)) || due.length >= limit) this.backlog = true;
+  }
+
+  /** Launches the jobs the global and per-hop limits allow; false when some were held back. */
+  private launchWithinLimits(jobs: readonly Job[]): boolean {
+    const { concurrency, concurrencyPerDestination } = this.config.delivery;
+    let all = true;
+    for (const job of jobs) {
+      if (!this.running || this.inFlight.size >= concurrency || (this.perHop.get(job.route.key) ?? 0) >= concurrencyPerDestination) {
+        all = false;
+        continue;
+      }
       this.launch(job);
     }
+    return all;
   }
 
   /** Groups due rows into transactions: one per (message, next hop), not already in flight. */
@@ -276,7 +306,7 @@ export class DeliveryQueue {
         if (left > 0) this.perHop.set(job.route.key, left);
         else this.perHop.delete(job.route.key);
         this.inFlight.delete(attempt);
-        this.wake();
+        if (this.backlog) this.wake();
       });
     this.inFlight.add(attempt);
   }
