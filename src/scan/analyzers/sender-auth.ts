@@ -8,13 +8,16 @@
  * SMTP layer to prepend; an incoming one that claims our authserv-id is forged
  * (AUTH_RESULTS_FORGED): downstream filters would otherwise believe it.
  *
+ * DKIM goes through sender-auth/dkim-verify.ts: mailauth's verifier without its slow stream
+ * front end, with the same results.
+ *
  * Trusts mailauth to evaluate; trusts nothing in the message or in DNS. All of one message's
  * DNS queries share one budget (dns/resolver.ts withDeadline), so a dead DNS server costs at
  * most that budget and yields temperrors, which carry no score. Without ports.dns (sender
  * authentication not configured) it reports nothing.
  */
 import { isIP } from 'node:net';
-import { arc, dkimVerify, dmarc, spf, type ARCData, type ARCResult, type DMARCResult, type DNSResolver, type SPFResult } from 'mailauth';
+import { arc, dmarc, spf, type ARCResult, type DMARCResult, type DNSResolver, type SPFResult } from 'mailauth';
 import type { Analyzer, AnalyzerContext } from '../analyzer.js';
 import { finding, type Finding } from '../../core/finding.js';
 import type { Envelope } from '../../core/envelope.js';
@@ -24,6 +27,7 @@ import { dkimFindings } from '../sender-auth/dkim.js';
 import { dmarcFindings } from '../sender-auth/dmarc.js';
 import { spfFindings } from '../sender-auth/spf.js';
 import { authValue } from '../sender-auth/auth-value.js';
+import { verifyDkim } from '../sender-auth/dkim-verify.js';
 
 /** Longest result row kept whole in Authentication-Results: a header line must stay under 998. */
 export const MAX_AUTH_RESULT_ROW_CHARS = 900;
@@ -69,10 +73,10 @@ function spfInput(envelope: Envelope): { ip: string; helo: string; sender: strin
 }
 
 async function verify(ctx: AnalyzerContext, resolver: DNSResolver, authservId: string): Promise<SenderAuthResults> {
-  const dkimResult = await dkimVerify(ctx.raw, { resolver, sender: ctx.envelope.mailFrom || undefined });
+  const dkimResult = await verifyDkim(ctx.raw, { resolver, sender: ctx.envelope.mailFrom || undefined });
   const spfArgs = spfInput(ctx.envelope);
   const spfResult = spfArgs ? await spf({ ...spfArgs, mta: authservId, resolver }) : undefined;
-  const arcResult = await arc(dkimResult.arc as unknown as ARCData, { resolver });
+  const arcResult = await arc(dkimResult.arc, { resolver });
   const headerFrom = dkimResult.headerFrom;
   const dmarcResult =
     headerFrom && headerFrom.length > 0
