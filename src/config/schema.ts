@@ -277,6 +277,22 @@ const phishingSchema = z.strictObject({
       }),
     )
     .default([]),
+  /**
+   * The seen-senders store (store/seen-senders.ts): sender domains of accepted inbound mail. A
+   * domain becomes a known correspondent, whose look-alikes writing for the first time get
+   * FIRST_CONTACT_LOOKALIKE, once it has sent accepted mail on knownAfterDays different days and
+   * at least knownAfterMessages messages.
+   */
+  seenSenders: z
+    .strictObject({
+      knownAfterDays: positiveInt().max(365).default(3),
+      knownAfterMessages: positiveInt().default(3),
+      /** A domain without accepted mail for this long is forgotten. */
+      retentionDays: positiveInt().max(3650).default(400),
+      /** Rows kept at most; the least recently seen go first. */
+      maxDomains: positiveInt().max(10_000_000).default(50_000),
+    })
+    .default({ knownAfterDays: 3, knownAfterMessages: 3, retentionDays: 400, maxDomains: 50_000 }),
 });
 
 /** Session reputation checks (smtp/reputation/): blocklists at connect, greylisting, rate limits. */

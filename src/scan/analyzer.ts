@@ -13,6 +13,7 @@ import type { Resolver } from './dns/resolver.js';
 import type { LinkWithText } from './url/read-html-links.js';
 import type { PhishingSettings } from './url/phishing-settings.js';
 import type { BayesModelSource } from './bayes/model-snapshot.js';
+import type { KnownCorrespondentsSource } from './url/known-correspondents.js';
 
 /** The true type of a file, detected from its bytes (scan/analyzers/file-types.ts fills it). */
 export interface DetectedType {
@@ -77,6 +78,8 @@ export interface ScanPorts {
   readonly hashBlocklist?: ReadonlySet<string>;
   /** Protected domains, executives and own domains for the phishing checks; absent: built-in brand list only. */
   readonly phishing?: PhishingSettings;
+  /** Domains that sent accepted mail often enough to be known (store/seen-senders.ts); absent: none known. */
+  readonly knownCorrespondents?: KnownCorrespondentsSource;
   /** The trained Bayes model (scan/bayes/model-snapshot.ts); absent or empty: BAYES_UNTRAINED. */
   readonly bayes?: BayesModelSource;
   /** DNS (scan/dns/): the caching resolver, and the time all of one message's queries may take together. */

@@ -19,6 +19,7 @@ export interface Tables {
   bayes_count: BayesCountTable;
   dkim_keys: DkimKeysTable;
   greylist: GreylistTable;
+  seen_sender: SeenSenderTable;
 }
 
 /** One row per message: the hunt fields of MessageSummary (observe/tracking-event.ts). */
@@ -166,4 +167,15 @@ export interface GreylistTable {
   /** When a retry after the delay was accepted; afterwards the triplet passes at once. */
   passed_at: number | null;
   last_seen: number;
+}
+
+/** Sender domains of accepted inbound mail (store/seen-senders.ts). Times in ms since the epoch. */
+export interface SeenSenderTable {
+  /** Registrable domain of the envelope sender, lower case. */
+  domain: string;
+  first_seen: number;
+  last_seen: number;
+  /** Different UTC days with accepted mail from the domain. */
+  days_seen: number;
+  messages: number;
 }

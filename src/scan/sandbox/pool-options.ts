@@ -7,6 +7,7 @@
  */
 import type { Config } from '../../config/schema.js';
 import { bayesSnapshotPath } from '../bayes/model-snapshot.js';
+import { knownCorrespondentsPath } from '../url/known-correspondents.js';
 import { phishingSettings } from '../url/phishing-settings.js';
 import type { SandboxPoolOptions } from './sandbox-pool.js';
 
@@ -38,6 +39,7 @@ export function sandboxPoolOptions(config: Config, placement: PoolPlacement): Sa
       hashBlocklist: config.scan.hashBlocklist,
       phishing: phishingSettings(config),
       bayesModel: bayesSnapshotPath(config.dataDir),
+      knownCorrespondents: knownCorrespondentsPath(config.dataDir),
       dns: { servers: config.dns.servers, timeoutMs: dnsTimeoutMs },
       authservId: config.smtp.hostname,
       uribl: config.reputation.uribl,

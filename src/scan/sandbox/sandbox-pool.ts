@@ -173,12 +173,20 @@ export class SandboxPool {
     // The sandbox's working directory is the project root, so relative paths are resolved
     // here, against the caller's. clamd's unix socket needs no read permission (Node 20.20).
     const hashBlocklist = options.ports?.hashBlocklist === undefined ? undefined : resolve(options.ports.hashBlocklist);
-    // The Bayes snapshot is replaced by rename, so its folder is readable, not the file.
+    // Snapshot files (the Bayes model, the known correspondents) are replaced by rename, so
+    // their folders are readable, not the files.
     const bayesModel = options.ports?.bayesModel === undefined ? undefined : resolve(options.ports.bayesModel);
+    const knownCorrespondents = options.ports?.knownCorrespondents === undefined ? undefined : resolve(options.ports.knownCorrespondents);
+    const snapshotFolders = [bayesModel, knownCorrespondents].filter((p): p is string => p !== undefined).map((p) => dirname(p));
     this.options = {
       ...options,
-      readablePaths: [...options.readablePaths, ...(hashBlocklist === undefined ? [] : [hashBlocklist]), ...(bayesModel === undefined ? [] : [dirname(bayesModel)])].map((p) => resolve(p)),
-      ports: { ...options.ports, ...(hashBlocklist === undefined ? {} : { hashBlocklist }), ...(bayesModel === undefined ? {} : { bayesModel }) },
+      readablePaths: [...options.readablePaths, ...(hashBlocklist === undefined ? [] : [hashBlocklist]), ...snapshotFolders].map((p) => resolve(p)),
+      ports: {
+        ...options.ports,
+        ...(hashBlocklist === undefined ? {} : { hashBlocklist }),
+        ...(bayesModel === undefined ? {} : { bayesModel }),
+        ...(knownCorrespondents === undefined ? {} : { knownCorrespondents }),
+      },
     };
     this.watchdog = setInterval(() => this.checkAll(), WATCHDOG_INTERVAL_MS);
     this.watchdog.unref();

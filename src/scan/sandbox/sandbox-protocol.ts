@@ -32,6 +32,8 @@ export interface SandboxPortSettings {
   readonly uribl?: readonly UriblZone[];
   /** Absolute path of the Bayes model snapshot (scan/bayes/model-snapshot.ts), re-read when it changes; may not exist yet. */
   readonly bayesModel?: string;
+  /** Absolute path of the known-correspondents snapshot (scan/url/known-correspondents.ts), re-read when it changes; may not exist yet. */
+  readonly knownCorrespondents?: string;
 }
 
 /** The worker's fixed options, passed as one JSON argument at spawn time. */

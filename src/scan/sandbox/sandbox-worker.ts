@@ -21,6 +21,7 @@ import { BayesSnapshotReader } from '../bayes/model-snapshot.js';
 import { tokenizeMessage } from '../bayes/tokenize-message.js';
 import { ClamdClient } from '../clamd-client.js';
 import { createCachingResolver } from '../dns/caching-resolver.js';
+import { knownCorrespondentsReader } from '../url/known-correspondents.js';
 import { finding, type Finding } from '../../core/finding.js';
 import { MAX_MESSAGE_BYTES_CEILING } from '../../core/limits.js';
 import { parseMessage } from '../../mime/parse-message.js';
@@ -67,6 +68,7 @@ function buildPorts(settings: WorkerOptions['ports']): ScanPorts {
       ? { hashBlocklist: parseHashBlocklist(readFileSync(settings.hashBlocklist, 'utf8'), settings.hashBlocklist) }
       : {}),
     ...(settings?.bayesModel !== undefined ? { bayes: new BayesSnapshotReader(settings.bayesModel) } : {}),
+    ...(settings?.knownCorrespondents !== undefined ? { knownCorrespondents: knownCorrespondentsReader(settings.knownCorrespondents) } : {}),
     ...(settings?.dns
       ? { dns: { resolver: createCachingResolver(settings.dns), budgetMs: settings.dns.timeoutMs * DNS_BUDGET_TIMEOUTS } }
       : {}),

@@ -84,6 +84,11 @@ export function boundedEditDistance(a: string, b: string, bound: number): number
   return previous[b.length] ?? bound + 1;
 }
 
+/** How many edits (on skeletons) a look-alike of a protected label may be away: 0 for short labels. */
+export function editBound(protectedLabel: string): number {
+  return protectedLabel.length >= MIN_LABEL_FOR_TWO_EDITS ? 2 : protectedLabel.length >= MIN_LABEL_FOR_ONE_EDIT ? 1 : 0;
+}
+
 /** A protected registrable domain split for comparison. */
 export interface ProtectedDomain {
   readonly domain: string;
@@ -118,7 +123,7 @@ export function findLookalike(domain: string, label: string, protectedDomains: r
     const target = p.shape;
     if (target.length < 3) continue;
     if (shape === target) return { imitates: p.domain, how: 'homoglyph' };
-    const bound = p.label.length >= MIN_LABEL_FOR_TWO_EDITS ? 2 : p.label.length >= MIN_LABEL_FOR_ONE_EDIT ? 1 : 0;
+    const bound = editBound(p.label);
     if (bound > 0 && boundedEditDistance(shape, target, bound) <= bound) return { imitates: p.domain, how: 'edit' };
     if (p.label.length >= MIN_LABEL_FOR_BRAND_TOKEN && tokens.length > 1 && tokens.some((t) => t === p.label || (t.length >= MIN_LABEL_FOR_ONE_EDIT && skeleton(t) === target))) {
       return { imitates: p.domain, how: 'brand-token' };

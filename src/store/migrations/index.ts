@@ -13,6 +13,7 @@ import { dkimKeys } from './0006-dkim-keys.js';
 import { bayes } from './0007-bayes.js';
 import { greylist } from './0008-greylist.js';
 import { trackingUrls } from './0009-tracking-urls.js';
+import { seenSenders } from './0010-seen-senders.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-schema-info': schemaInfo,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0007-bayes': bayes,
   '0008-greylist': greylist,
   '0009-tracking-urls': trackingUrls,
+  '0010-seen-senders': seenSenders,
 };

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Finding } from '../../../src/core/finding.js';
 import { impersonation } from '../../../src/scan/analyzers/impersonation.js';
+import { compileKnownCorrespondents, type KnownCorrespondents } from '../../../src/scan/url/known-correspondents.js';
 import { DEFAULT_PHISHING_SETTINGS, type PhishingSettings } from '../../../src/scan/url/phishing-settings.js';
 import { contextFor, crlf, testEnvelope } from '../analyzer-context.js';
 
@@ -11,9 +12,10 @@ const settings: PhishingSettings = {
   executives: [{ name: 'Jane Smith', addresses: ['jane.smith@contoso-corp.com'] }],
 };
 
-async function check(headers: string[], mailFrom = 'bounce@sender.example'): Promise<readonly Finding[]> {
+async function check(headers: string[], mailFrom = 'bounce@sender.example', known?: KnownCorrespondents): Promise<readonly Finding[]> {
   const raw = crlf(...headers, 'Subject: hi', 'Date: Mon, 2 Mar 2026 10:00:00 +0000', '', 'body', '');
-  return impersonation.analyze({ ...contextFor(raw, { ...testEnvelope, mailFrom }), ports: { phishing: settings } });
+  const knownCorrespondents = known === undefined ? {} : { knownCorrespondents: { current: () => known } };
+  return impersonation.analyze({ ...contextFor(raw, { ...testEnvelope, mailFrom }), ports: { phishing: settings, ...knownCorrespondents } });
 }
 const ids = (findings: readonly Finding[]): string[] => findings.map((f) => f.id).sort();
 
@@ -60,4 +62,47 @@ test('a sender domain that looks like the organisation\'s or a brand\'s: SENDER_
   assert.deepEqual(ids(await check(['From: a@shop.example'], 'bounce@rnicrosoft.com')), ['SENDER_LOOKALIKE_DOMAIN']);
   assert.deepEqual(ids(await check(['From: HR <hr@contoso-corp.com>'])), []);
   assert.deepEqual(ids(await check(['From: Alerts <alerts@accounts.google.com>'])), []);
+});
+
+/** What the seen-senders store would have made known: two partners and a free-mail provider. */
+const correspondents = compileKnownCorrespondents(['partner-corp.example', 'globex.com', 'gmx.net', 'acme-logistics.co.uk']);
+
+test('first contact from a look-alike of a known correspondent: FIRST_CONTACT_LOOKALIKE', async () => {
+  const edit = await check(['From: Accounts <ap@partnr-corp.example>'], 'ap@partnr-corp.example', correspondents);
+  assert.deepEqual(ids(edit), ['FIRST_CONTACT_LOOKALIKE']);
+  assert.match(edit[0]?.detail ?? '', /partnr-corp\.example imitates partner-corp\.example \(edit\), a known correspondent; partnr-corp\.example is not known yet/);
+  // Homoglyphs and a brand-style token, from the From header while MAIL FROM is a bulk sender's.
+  assert.deepEqual(ids(await check(['From: ap@partner-c0rp.example'], 'bounce@esp.example', correspondents)), ['FIRST_CONTACT_LOOKALIKE']);
+  assert.deepEqual(ids(await check(['From: billing@globex-invoices.com'], 'bounce@esp.example', correspondents)), ['FIRST_CONTACT_LOOKALIKE']);
+  // The known name under another suffix.
+  const suffix = await check(['From: ap@acme-logistics.com'], 'ap@acme-logistics.com', correspondents);
+  assert.deepEqual(ids(suffix), ['FIRST_CONTACT_LOOKALIKE']);
+  assert.match(suffix[0]?.detail ?? '', /has the name of acme-logistics\.co\.uk under another suffix/);
+});
+
+test('no first-contact finding once the domain is known, for unrelated or free-mail senders, or with nothing known', async () => {
+  // The correspondent itself, and its subdomains.
+  assert.deepEqual(ids(await check(['From: ap@partner-corp.example'], 'ap@partner-corp.example', correspondents)), []);
+  assert.deepEqual(ids(await check(['From: ap@mail.partner-corp.example'], 'bounce@esp.example', correspondents)), []);
+  // The look-alike once it has become known itself: two real correspondents that look alike.
+  const both = compileKnownCorrespondents(['partner-corp.example', 'partnr-corp.example']);
+  assert.deepEqual(ids(await check(['From: ap@partnr-corp.example'], 'ap@partnr-corp.example', both)), []);
+  // New, but like nobody known.
+  assert.deepEqual(ids(await check(['From: sales@northwind-traders.example'], 'sales@northwind-traders.example', correspondents)), []);
+  assert.deepEqual(ids(await check(['From: bob@globalcorp.com'], 'bob@globalcorp.com', correspondents)), []);
+  // A free-mail provider under another suffix is nobody's registration.
+  assert.deepEqual(ids(await check(['From: bob@gmx.de'], 'bob@gmx.de', correspondents)), []);
+  // No snapshot yet (a new installation, offline scans): no correspondent is known.
+  assert.deepEqual(ids(await check(['From: ap@partnr-corp.example'], 'ap@partnr-corp.example')), []);
+});
+
+test('the organisation\'s own name under another suffix is a first contact; a brand\'s is not', async () => {
+  assert.deepEqual(ids(await check(['From: IT <it@contoso-corp.net>'], 'it@contoso-corp.net')), ['FIRST_CONTACT_LOOKALIKE']);
+  assert.deepEqual(ids(await check(['From: PayPal <service@paypal.de>'], 'service@paypal.de')), []);
+});
+
+test('a look-alike of our own domain or a brand gets SENDER_LOOKALIKE_DOMAIN only, known correspondents or not', async () => {
+  const ours = compileKnownCorrespondents(['contoso-corp.com', 'rnicrosoft.com']);
+  assert.deepEqual(ids(await check(['From: HR <hr@contoso-c0rp.com>'], 'hr@contoso-c0rp.com', ours)), ['SENDER_LOOKALIKE_DOMAIN']);
+  assert.deepEqual(ids(await check(['From: a@shop.example'], 'bounce@rnicrosoft.com', ours)), ['SENDER_LOOKALIKE_DOMAIN']);
 });
