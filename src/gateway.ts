@@ -29,6 +29,8 @@ import { DkimKeyStore } from './service/dkim-service.js';
 import { createCachingResolver } from './scan/dns/caching-resolver.js';
 import { SpoolStore, spoolDirectory, type SpoolFileLayer } from './spool/spool-store.js';
 import { openDatabase } from './store/database.js';
+import { SeenSenders } from './store/seen-senders.js';
+import { knownCorrespondentsPath } from './scan/url/known-correspondents.js';
 import { createHttpServer, type HealthReport } from './web/http-server.js';
 
 export interface GatewayOptions {
@@ -93,6 +95,10 @@ export async function startGateway(initial: Config, options: GatewayOptions = {}
     const audit = new AuditLog(db);
     const tracking = new TrackingLog(db, { logger });
     closers.push({ name: 'tracking', close: () => tracking.close() });
+    // Sender domains of accepted inbound mail: the known correspondents for FIRST_CONTACT_LOOKALIKE;
+    // opened before the sandboxes, which may read only folders that exist when they start.
+    const seenSenders = await SeenSenders.open(db, { logger, settings: config.phishing.seenSenders, snapshotPath: knownCorrespondentsPath(config.dataDir) });
+    closers.push({ name: 'seen senders', close: () => seenSenders.close() });
     const spool = await SpoolStore.open(spoolDirectory(config), {
       fsync: config.spool.fsync,
       logger,
@@ -108,7 +114,7 @@ export async function startGateway(initial: Config, options: GatewayOptions = {}
     );
     closers.push({ name: 'sandboxes', close: () => pool.close() });
     await pool.start();
-    const scanner = new Scanner(pool, config.policy);
+    const scanner = new Scanner(pool, config.policy, seenSenders);
     const queue = new DeliveryQueue({ db, spool, config, logger, tracking, dkim: new DkimKeyStore(db, config.dataDir) });
     const requeued = await queue.recover();
     if (requeued > 0) logger.warn({ requeued }, 'recovered committed messages that had no queue state (crash before enqueue)');

@@ -1,0 +1,135 @@
+// First contact from a look-alike, end to end (issue 4 item 6): mail from partner-corp.example
+// delivered through the real gateway makes it a known correspondent (seen-senders store, snapshot
+// to the sandboxes); then mail from partnr-corp.example, with valid SPF of its own, gets
+// FIRST_CONTACT_LOOKALIKE in its verdict headers and its tracking record. A dns2 server on
+// 127.0.0.1 answers SPF for both domains, as a real look-alike registration would.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import dns2 from 'dns2';
+import { createTransport } from 'nodemailer';
+import { parseConfig } from '../../src/config/load.js';
+import { RECHECK_MS } from '../../src/core/snapshot-file.js';
+import { startGateway, type Gateway } from '../../src/gateway.js';
+import { createLogger } from '../../src/observe/logger.js';
+import { TrackingLog } from '../../src/observe/tracking.js';
+import { knownCorrespondentsPath, parseKnownCorrespondents } from '../../src/scan/url/known-correspondents.js';
+import { openDatabase } from '../../src/store/database.js';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
+
+const ZONE: Record<string, string[]> = {
+  'partner-corp.example': ['v=spf1 ip4:127.0.0.1 -all'],
+  'partnr-corp.example': ['v=spf1 ip4:127.0.0.1 -all'],
+};
+
+let dns: ReturnType<typeof dns2.createServer>;
+let sink: SmtpSink;
+let gateway: Gateway;
+let dataDir: string;
+
+before(async () => {
+  dns = dns2.createServer({
+    udp: true,
+    handle(request, send) {
+      const response = dns2.Packet.createResponseFromRequest(request);
+      const question = request.questions[0];
+      const records = question && question.type === dns2.Packet.TYPE.TXT ? ZONE[question.name.toLowerCase()] : undefined;
+      for (const text of records ?? []) {
+        response.answers.push({ name: question!.name, type: dns2.Packet.TYPE.TXT, class: dns2.Packet.CLASS.IN, ttl: 60, data: [text] } as never);
+      }
+      send(response);
+    },
+  });
+  const addresses = await dns.listen({ udp: { port: 0, address: '127.0.0.1' } });
+  sink = await startSmtpSink();
+  dataDir = mkdtempSync(join(tmpdir(), 'portcullis-first-contact-'));
+  const config = parseConfig(
+    {
+      dataDir,
+      smtp: { listen: '127.0.0.1:0', hostname: 'mx.gateway.test' },
+      http: { listen: '127.0.0.1:0' },
+      scan: { sandboxes: 1 },
+      domains: [{ name: 'example.org', downstream: `smtp://127.0.0.1:${sink.port}` }],
+      dns: { servers: [`127.0.0.1:${addresses.udp!.port}`], timeoutMs: 1000 },
+      // One day is enough here (the test cannot wait three); three messages are still needed.
+      phishing: { seenSenders: { knownAfterDays: 1, knownAfterMessages: 3 } },
+    },
+    'test',
+  );
+  gateway = await startGateway(config, { logger: createLogger({ level: 'silent' }) });
+});
+
+after(async () => {
+  await gateway?.stop();
+  await sink?.close();
+  await dns?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function send(from: string, messageId: string): Promise<string> {
+  await createTransport({ host: gateway.smtp.host, port: gateway.smtp.port, secure: false, ignoreTLS: true }).sendMail({
+    envelope: { from, to: ['bob@example.org'] },
+    from: `Accounts payable <${from}>`,
+    to: 'bob@example.org',
+    subject: 'invoice 2026-031',
+    text: 'Please find the invoice details below.',
+    messageId,
+  });
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const found = sink.messages.find((m) => m.raw.includes(messageId));
+    if (found) return found.raw.toString('latin1');
+    if (Date.now() > deadline) assert.fail(`${messageId} never reached the downstream`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The known correspondents the gateway has written for its sandboxes (empty before the first write). */
+function knownNow(): ReadonlySet<string> {
+  const path = knownCorrespondentsPath(dataDir);
+  return existsSync(path) ? parseKnownCorrespondents(readFileSync(path, 'utf8')).domains : new Set();
+}
+
+const findingsHeader = (raw: string): string => /^X-Portcullis-Findings:.*(\r\n\t.*)*/m.exec(raw)?.[0] ?? '';
+
+test('a never-seen look-alike of a correspondent known from delivered mail gets FIRST_CONTACT_LOOKALIKE', { timeout: 60_000 }, async () => {
+  // Before any history, the look-alike is just a new sender.
+  const before = await send('ap@partnr-corp.example', '<lookalike-0@partnr-corp.example>');
+  assert.doesNotMatch(findingsHeader(before), /FIRST_CONTACT_LOOKALIKE/);
+  assert.match(findingsHeader(before), /SPF_PASS/, 'the look-alike authenticates like a real domain');
+
+  for (let i = 1; i <= 3; i++) await send('ap@partner-corp.example', `<real-${i}@partner-corp.example>`);
+  const deadline = Date.now() + 10_000;
+  while (!knownNow().has('partner-corp.example')) {
+    if (Date.now() > deadline) assert.fail(`partner-corp.example never became known: ${[...knownNow()].join(', ')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(!knownNow().has('partnr-corp.example'), 'one message is not enough to be known');
+  // The sandbox looks at the snapshot at most once per RECHECK_MS.
+  await new Promise((r) => setTimeout(r, RECHECK_MS + 200));
+
+  const raw = await send('ap@partnr-corp.example', '<lookalike-1@partnr-corp.example>');
+  assert.match(findingsHeader(raw), /FIRST_CONTACT_LOOKALIKE=5/, findingsHeader(raw));
+  const real = await send('ap@partner-corp.example', '<real-4@partner-corp.example>');
+  assert.doesNotMatch(findingsHeader(real), /LOOKALIKE/);
+
+  // The tracking record says it too, with the detail (which the headers leave out).
+  const db = await openDatabase({ dataDir });
+  try {
+    const tracking = new TrackingLog(db, { logger: createLogger({ level: 'silent' }) });
+    let found;
+    for (const stop = Date.now() + 5000; Date.now() < stop; await new Promise((r) => setTimeout(r, 100))) {
+      found = (await tracking.search({ sender: 'ap@partnr-corp.example' })).find((m) => m.message?.messageId === '<lookalike-1@partnr-corp.example>');
+      if (found) break;
+    }
+    const detail = found?.message?.findings.find((f) => f.id === 'FIRST_CONTACT_LOOKALIKE')?.detail ?? '';
+    assert.match(detail, /partnr-corp\.example imitates partner-corp\.example \(edit\), a known correspondent/);
+    // The look-alike mail itself taught nothing: still the one message from before the history.
+    const row = await db.selectFrom('seen_sender').selectAll().where('domain', '=', 'partnr-corp.example').executeTakeFirst();
+    assert.equal(row?.messages, 1);
+  } finally {
+    await db.destroy();
+  }
+});
