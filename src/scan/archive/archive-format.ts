@@ -8,7 +8,7 @@
  * does not hide it.
  */
 
-/** Formats with a reader (zip .. xz) and formats only recognised (7z .. ace: see read-archive.ts). */
+/** Formats with a reader (zip .. rar) and formats only recognised (cab .. cpio: see read-archive.ts). */
 export type ArchiveFormat = 'zip' | 'tar' | 'gzip' | 'bzip2' | 'xz' | '7z' | 'rar' | 'cab' | 'ace' | 'arj' | 'cpio';
 
 const ZIP_LOCAL = [0x50, 0x4b, 0x03, 0x04];

@@ -1,18 +1,20 @@
 /**
  * Reads one archive or compressed stream of a detected format with the reader for it.
  *
- * 7z, rar, cab, ace, arj and cpio are recognised but not decoded (no reader yet for the last four): the planned decoder, libarchive.js 2
- * (libarchive in WebAssembly), only runs inside a worker_threads Worker, and sandbox processes
- * run under Node's permission model without --allow-worker, so `new Worker` fails with
- * ERR_ACCESS_DENIED (checked on Node 20.20). Its worker bundle cannot be loaded in-process
- * either: it binds to `parentPort` at import. Such an archive is ARCHIVE_UNSUPPORTED_FORMAT,
- * which policy quarantines: content that was not scanned is never clean.
+ * zip, tar, gzip, bzip2 and xz have their own readers; 7z and rar are read by libarchive in
+ * WebAssembly, in this process (archive/libarchive-reader.ts: libarchive.js's own API needs a
+ * worker thread, which the sandbox's permission model refuses, so only its wasm module is used).
+ * Every reader meters what it decodes against the message's ExpansionBudget and never throws
+ * because of content. cab, ace, arj and cpio are recognised but not decoded: such an archive is
+ * ARCHIVE_UNSUPPORTED_FORMAT, which policy quarantines, since content that was not scanned is
+ * never clean.
  */
 import { finding } from '../../core/finding.js';
 import type { ArchiveFormat } from './archive-format.js';
 import type { ArchiveReadContext, ArchiveReadResult } from './archive-read-result.js';
 import { readBzip2 } from './bzip2-reader.js';
 import { readGzip } from './gzip-reader.js';
+import { readLibarchive } from './libarchive-reader.js';
 import { readTar } from './tar-reader.js';
 import { readXz } from './xz-reader.js';
 import { readZip } from './zip-reader.js';
@@ -31,6 +33,7 @@ export async function readArchive(format: ArchiveFormat, data: Uint8Array, ctx: 
       return readXz(data, ctx);
     case '7z':
     case 'rar':
+      return readLibarchive(format, data, ctx);
     case 'cab':
     case 'ace':
     case 'arj':

@@ -95,10 +95,10 @@ test('bombs: ratio and entries', async () => {
   assert.deepEqual(ids(await createArchiveContents({ maxEntries: 25 }).analyze(contextWith(file('many.zip', many)))), ['SCAN_LIMIT_ARCHIVE_ENTRIES']);
 });
 
-test('7z and rar are ARCHIVE_UNSUPPORTED_FORMAT; an unnamed attachment is shown as such', async () => {
-  const findings = await archiveContents.analyze(contextWith(file(undefined, Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4, 1, 2])), file('b.rar', Buffer.from('Rar!\x1a\x07\x01\x00', 'latin1'))));
-  assert.deepEqual(ids(findings), ['ARCHIVE_UNSUPPORTED_FORMAT', 'ARCHIVE_UNSUPPORTED_FORMAT']);
-  assert.match(findings[0]?.detail ?? '', /^"\(unnamed\)": a 7z archive/);
+test('a cab is ARCHIVE_UNSUPPORTED_FORMAT, a 7z cut after its signature ARCHIVE_CORRUPT; an unnamed attachment is shown as such', async () => {
+  const findings = await archiveContents.analyze(contextWith(file(undefined, Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4, 1, 2])), file('b.cab', Buffer.from('MSCF\0\0\0\0', 'latin1'))));
+  assert.deepEqual(ids(findings), ['ARCHIVE_CORRUPT', 'ARCHIVE_UNSUPPORTED_FORMAT']);
+  assert.match(findings[0]?.detail ?? '', /^"\(unnamed\)": the 7z structure is invalid/);
 });
 
 test('an aborted scan stops with SCAN_LIMIT_TIME', async () => {
