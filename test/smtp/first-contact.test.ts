@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import dns2 from 'dns2';
 import { createTransport } from 'nodemailer';
 import { parseConfig } from '../../src/config/load.js';
 import { RECHECK_MS } from '../../src/core/snapshot-file.js';
@@ -18,31 +17,20 @@ import { TrackingLog } from '../../src/observe/tracking.js';
 import { knownCorrespondentsPath, parseKnownCorrespondents } from '../../src/scan/url/known-correspondents.js';
 import { openDatabase } from '../../src/store/database.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
+import { startTxtDnsServer, type TxtDnsServer } from '../helpers/txt-dns-server.js';
 
 const ZONE: Record<string, string[]> = {
   'partner-corp.example': ['v=spf1 ip4:127.0.0.1 -all'],
   'partnr-corp.example': ['v=spf1 ip4:127.0.0.1 -all'],
 };
 
-let dns: ReturnType<typeof dns2.createServer>;
+let dns: TxtDnsServer;
 let sink: SmtpSink;
 let gateway: Gateway;
 let dataDir: string;
 
 before(async () => {
-  dns = dns2.createServer({
-    udp: true,
-    handle(request, send) {
-      const response = dns2.Packet.createResponseFromRequest(request);
-      const question = request.questions[0];
-      const records = question && question.type === dns2.Packet.TYPE.TXT ? ZONE[question.name.toLowerCase()] : undefined;
-      for (const text of records ?? []) {
-        response.answers.push({ name: question!.name, type: dns2.Packet.TYPE.TXT, class: dns2.Packet.CLASS.IN, ttl: 60, data: [text] } as never);
-      }
-      send(response);
-    },
-  });
-  const addresses = await dns.listen({ udp: { port: 0, address: '127.0.0.1' } });
+  dns = await startTxtDnsServer(ZONE);
   sink = await startSmtpSink();
   dataDir = mkdtempSync(join(tmpdir(), 'portcullis-first-contact-'));
   const config = parseConfig(
@@ -52,7 +40,7 @@ before(async () => {
       http: { listen: '127.0.0.1:0' },
       scan: { sandboxes: 1 },
       domains: [{ name: 'example.org', downstream: `smtp://127.0.0.1:${sink.port}` }],
-      dns: { servers: [`127.0.0.1:${addresses.udp!.port}`], timeoutMs: 1000 },
+      dns: { servers: [`127.0.0.1:${dns.port}`], timeoutMs: 1000 },
       // One day is enough here (the test cannot wait three); three messages are still needed.
       phishing: { seenSenders: { knownAfterDays: 1, knownAfterMessages: 3 } },
     },
