@@ -46,6 +46,8 @@ import { oneLine, SmtpTransport, type RecipientResult } from './smtp-transport.j
 
 /** How often the runner looks for due rows (and picks up changes made by other processes). */
 export const POLL_INTERVAL_MS = 1000;
+/** Least time between two polls of the database for due rows. */
+const MIN_POLL_GAP_MS = 20;
 /** Recipients per SMTP transaction (RFC 5321 requires servers to take at least 100). */
 export const MAX_RECIPIENTS_PER_TRANSACTION = 100;
 
@@ -101,6 +103,8 @@ export class DeliveryQueue {
    * launched straight from enqueue() and the database is polled only every pollIntervalMs.
    */
   private backlog = true;
+  private lastTickEnded = -Infinity;
+  private spacingTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: DeliveryQueueDeps) {
     this.db = deps.db;
@@ -176,6 +180,8 @@ export class DeliveryQueue {
     this.running = false;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    clearTimeout(this.spacingTimer);
+    this.spacingTimer = undefined;
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     this.transport.closeIdle();
   }
@@ -221,11 +227,24 @@ export class DeliveryQueue {
       this.tickAgain = true;
       return;
     }
+    if (this.spacingTimer) return;
+    // Polls at most every MIN_POLL_GAP_MS: with a large backlog every finished attempt wakes the
+    // runner, and back-to-back polls over thousands of due rows (a next hop that is down, retries
+    // all due) would spend the event loop on the same query.
+    const wait = this.lastTickEnded + MIN_POLL_GAP_MS - performance.now();
+    if (wait > 0) {
+      this.spacingTimer = setTimeout(() => {
+        this.spacingTimer = undefined;
+        this.wake();
+      }, wait);
+      return;
+    }
     this.ticking = true;
     void this.tick()
       .catch((err: unknown) => this.logger.error({ err: (err as Error).message }, 'delivery queue poll failed'))
       .finally(() => {
         this.ticking = false;
+        this.lastTickEnded = performance.now();
         if (this.tickAgain) {
           this.tickAgain = false;
           this.wake();
