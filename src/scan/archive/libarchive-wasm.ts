@@ -20,7 +20,7 @@
  * replaced by no-ops and a throw.
  */
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import libarchive, { type EmscriptenModule } from 'libarchive.js/src/webworker/wasm-gen/libarchive.js';
 
 /** libarchive's status codes (archive.h). */
@@ -101,7 +101,8 @@ let compiled: Promise<object> | undefined;
 
 function compiledModule(): Promise<object> {
   if (!compiled) {
-    const path = createRequire(import.meta.url).resolve('libarchive.js/dist/libarchive.wasm');
+    // A fixed specifier, resolved like an import: the file inside the installed package.
+    const path = fileURLToPath(import.meta.resolve('libarchive.js/dist/libarchive.wasm'));
     compiled = readFile(path).then((bytes) => wasmApi.compile(bytes));
     // A failed load is retried by the next archive rather than cached as a rejection.
     compiled.catch(() => (compiled = undefined));
