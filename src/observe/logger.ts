@@ -25,11 +25,42 @@ export interface CreateLoggerOptions {
   readonly destination?: DestinationStream | number;
 }
 
+/**
+ * Lines to a file descriptor are gathered up to LOG_BUFFER_BYTES (or LOG_FLUSH_MS, whichever
+ * first) and written with one system call: a busy gateway logs two lines per message, and a
+ * write per line cost about 0.25 ms of the event loop per message on the development VM. At exit
+ * (normal, signal-driven or an uncaught exception) pino writes what is buffered; only a SIGKILL
+ * or a power loss can lose the last LOG_FLUSH_MS of lines (the tracking log in the database
+ * keeps its own record of every message).
+ */
+const LOG_BUFFER_BYTES = 4096;
+const LOG_FLUSH_MS = 100;
+
+/** Buffered descriptors written out at exit: pino registers that only for its asynchronous mode. */
+const buffered = new Set<ReturnType<typeof pino.destination>>();
+let exitHookInstalled = false;
+
+function bufferedDescriptor(fd: number): ReturnType<typeof pino.destination> {
+  const stream = pino.destination({ dest: fd, sync: true, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_MS });
+  buffered.add(stream);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const s of buffered) {
+        try {
+          s.flushSync();
+        } catch {
+          // stdout closed by the reader: nothing left to write to.
+        }
+      }
+    });
+  }
+  return stream;
+}
+
 export function createLogger(options: CreateLoggerOptions): Logger {
   const destination =
-    options.destination === undefined || typeof options.destination === 'number'
-      ? pino.destination({ dest: options.destination ?? 1, sync: true })
-      : options.destination;
+    options.destination === undefined || typeof options.destination === 'number' ? bufferedDescriptor(options.destination ?? 1) : options.destination;
   return pino(
     {
       level: options.level,

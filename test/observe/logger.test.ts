@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { createLogger } from '../../src/observe/logger.js';
@@ -26,5 +27,34 @@ describe('createLogger', () => {
     assert.equal(record.queueId, 'Q1');
     assert.deepEqual(record.auth, { user: 'alice', pass: '[redacted]' });
     for (const secret of ['hunter2-secret', 'top-secret-pw', 'Bearer abc.def', 'wire details']) assert.ok(!line.includes(secret), secret);
+  });
+});
+
+describe('createLogger on a file descriptor (buffered)', () => {
+  const loggerModule = new URL('../../src/observe/logger.js', import.meta.url).href;
+  /** Runs `body` in a child process with `logger` on its stdout; returns stdout. */
+  function child(body: string): string {
+    const script = `import { writeSync } from 'node:fs'; const { createLogger } = await import(${JSON.stringify(loggerModule)}); const logger = createLogger({ level: 'info' }); ${body}`;
+    return execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  }
+
+  it('writes a lone line within the flush interval, before later output', () => {
+    const out = child(`logger.info('first'); setTimeout(() => writeSync(1, 'MARK\\n'), 600);`);
+    const lines = out.trim().split('\n');
+    assert.equal(lines.length, 2, out);
+    assert.equal((JSON.parse(lines[0] ?? '') as { msg: string }).msg, 'first');
+    assert.equal(lines[1], 'MARK');
+  });
+
+  it('loses no buffered line at exit, normal or by an uncaught exception', () => {
+    const out = child(`for (let i = 0; i < 300; i++) logger.info({ i }, 'line'); process.exit(0);`);
+    assert.equal(out.trim().split('\n').length, 300);
+    let thrown = '';
+    try {
+      child(`for (let i = 0; i < 50; i++) logger.info({ i }, 'line'); throw new Error('boom');`);
+    } catch (err) {
+      thrown = String((err as { stdout?: string }).stdout ?? '');
+    }
+    assert.equal(thrown.trim().split('\n').length, 50);
   });
 });
