@@ -23,7 +23,7 @@
  * Trusts: the worker script and the analyzer modules given by the programmatic API (never from
  * config). Does not trust what a sandbox sends back (sandbox-protocol.ts validates it).
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Envelope } from '../../core/envelope.js';
 import { PortcullisError } from '../../core/errors.js';
@@ -151,6 +151,7 @@ function procRss(pid: number | undefined): number | undefined {
 
 export class SandboxPool {
   private readonly options: SandboxPoolOptions;
+  private readonly snapshotFolders: readonly string[];
   private readonly sandboxes = new Set<Sandbox>();
   private readonly waiting: Waiting[] = [];
   private readonly watchdog: NodeJS.Timeout;
@@ -178,6 +179,7 @@ export class SandboxPool {
     const bayesModel = options.ports?.bayesModel === undefined ? undefined : resolve(options.ports.bayesModel);
     const knownCorrespondents = options.ports?.knownCorrespondents === undefined ? undefined : resolve(options.ports.knownCorrespondents);
     const snapshotFolders = [bayesModel, knownCorrespondents].filter((p): p is string => p !== undefined).map((p) => dirname(p));
+    this.snapshotFolders = snapshotFolders;
     this.options = {
       ...options,
       readablePaths: [...options.readablePaths, ...(hashBlocklist === undefined ? [] : [hashBlocklist]), ...snapshotFolders].map((p) => resolve(p)),
@@ -198,6 +200,17 @@ export class SandboxPool {
     const started = new Promise<void>((resolve, reject) => {
       this.startup = { resolve, reject };
     });
+    // The permission model grants a folder only if it exists when the process starts: a snapshot
+    // written later (the first `portcullis train` on a running gateway) would stay unreadable
+    // until a restart. A folder that cannot be made (a read-only data directory for an offline
+    // `portcullis scan`) only means no snapshot.
+    for (const folder of this.snapshotFolders) {
+      try {
+        mkdirSync(folder, { recursive: true, mode: 0o750 });
+      } catch (err) {
+        this.options.logger?.warn({ folder, err: (err as Error).message }, 'cannot create a snapshot folder; the sandboxes will not see its snapshot');
+      }
+    }
     for (let i = 0; i < this.options.size; i++) this.spawnOne();
     return started;
   }

@@ -291,6 +291,22 @@ describe('sandbox pool: tokenize jobs', () => {
     }
   });
 
+  test('a snapshot folder that did not exist before start is created, so files written there later are readable', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-sandbox-snapshots-'));
+    const bayesFolder = join(dataDir, 'bayes');
+    const pool = new SandboxPool({ size: 1, heapMb: 64, maxRssMb: 256, timeoutMs: 5000, queueTimeoutMs: 5000, readablePaths: [dir], ports: { bayesModel: join(bayesFolder, 'model.json') } });
+    try {
+      await pool.start();
+      // Written after the sandbox started, as a first `portcullis train` on a running gateway would.
+      const later = join(bayesFolder, 'later.eml');
+      writeFileSync(later, message('written later'));
+      assert.ok((await pool.tokenize({ path: later })).includes('subject:later'));
+    } finally {
+      await pool.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   test('a tokenize job on a closed pool rejects', async () => {
     const pool = new SandboxPool({ size: 1, heapMb: 64, maxRssMb: 256, timeoutMs: 5000, queueTimeoutMs: 5000, readablePaths: [dir] });
     await pool.close();
