@@ -94,6 +94,8 @@ export class DeliveryQueue {
   private gaugeUpdatedAt = 0;
   private tickAgain = false;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Spool removals after attempts (removeAfterAttempt); stop() waits for them. */
+  private readonly removals = new Set<Promise<void>>();
   /** `queueId\0recipient` of rows in an attempt now, so a poll does not start them twice. */
   private readonly busy = new Set<string>();
   private readonly perHop = new Map<string, number>();
@@ -183,6 +185,7 @@ export class DeliveryQueue {
     clearTimeout(this.spacingTimer);
     this.spacingTimer = undefined;
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([...this.removals]);
     this.transport.closeIdle();
   }
 
@@ -326,8 +329,21 @@ export class DeliveryQueue {
         else this.perHop.delete(job.route.key);
         this.inFlight.delete(attempt);
         if (this.backlog) this.wake();
+        this.removeAfterAttempt(job.queueId);
       });
     this.inFlight.add(attempt);
+  }
+
+  /**
+   * Removes the spool files of a message whose recipients are all final, outside the attempt's
+   * slot: the unlinks wait on the thread pool behind the fsyncs of messages being received, and a
+   * next hop's slot must not wait with them.
+   */
+  private removeAfterAttempt(queueId: string): void {
+    const removal: Promise<void> = this.removeIfFinal(queueId)
+      .catch((err: unknown) => this.logger.error({ queueId, err: (err as Error).message }, 'cannot remove a delivered message from the spool'))
+      .finally(() => this.removals.delete(removal));
+    this.removals.add(removal);
   }
 
   private async attempt(job: Job): Promise<void> {
@@ -361,7 +377,6 @@ export class DeliveryQueue {
       await this.sendDsn(record, bounced.map((r) => ({ recipient: r.recipient, diagnostic: r.reply, expired })));
     }
     await this.record(job, results, expired, this.now());
-    await this.removeIfFinal(queueId);
   }
 
   private async deliver(job: Job, record: SpoolRecord): Promise<RecipientResult[]> {
