@@ -23,15 +23,19 @@ export function findTextUrls(text: string, limit: number): string[] {
 }
 
 /**
- * A line can hold a link only if it has a scheme (`://`) or a name followed by a dot and two
- * letters (`example.com`, `www.x`); linkify-it's fuzzy matching costs time at every dot, so only
- * such lines are searched (a 100 KB body of ordinary text took 20 ms, now well under 1 ms).
- * Links never span lines in plain text, so the matches are the same.
+ * A line can hold a link only if it has something linkify-it starts a link from: a scheme's `//`
+ * (http:, https:, ftp: and protocol-relative links), `mailto:`, `www.`, `localhost`, or a name
+ * followed by a dot and two letters (the TLD of a fuzzy link: `example.com`). linkify-it runs
+ * its large fuzzy-link expression at every position of the text it is given, which was the most
+ * expensive regular expression of a scan (a 100 KB body of ordinary text took 20 ms; over
+ * spamassassin 7% of a sandbox's CPU), so only such lines are searched, whatever the text's size.
+ * Links never span lines in plain text, and a kept line still starts the text or follows a line
+ * break, so the matches are the same (same URLs and findings on 10,722 corpus messages).
  */
-const MAY_HOLD_LINK = /:\/\/|[\p{L}\p{N}_-]\.\p{L}{2}/u;
+const MAY_HOLD_LINK = /\/\/|mailto:|www\.|localhost|[\p{L}\p{N}_-]\.\p{L}{2}/iu;
 
 function candidateLines(text: string): string {
-  if (text.length < 4096) return text;
+  if (MAY_HOLD_LINK.test(text) === false) return '';
   return text
     .split('\n')
     .filter((line) => MAY_HOLD_LINK.test(line))

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { LinkifyIt } from 'linkify-it';
 import { findTextUrls, textIsUrl } from '../../../src/scan/url/find-text-urls.js';
 import { readHtmlLinks } from '../../../src/scan/url/read-html-links.js';
 
@@ -9,6 +10,19 @@ test('text URLs: schemes, fuzzy links, IP links and userinfo; e-mail addresses a
   assert.deepEqual(found, ['http://www.shop-example.com', 'https://www.bank.com@evil.example/x', 'http://192.0.2.5/a', 'http://paypal.com/login']);
   assert.deepEqual(findTextUrls('a.com b.com c.com', 2), ['http://a.com', 'http://b.com']);
   assert.deepEqual(findTextUrls('nothing here', 0), []);
+});
+
+test('only lines that can hold a link are searched, and the links found are those of the whole text', () => {
+  // The same options as find-text-urls.ts, over the whole text at once.
+  const whole = new LinkifyIt({ fuzzyLink: true, fuzzyIP: false, fuzzyEmail: false, urlAuth: true, maxLength: 2048 });
+  const text = [
+    'Hello,', 'write to MAILTO:root@localhost or see', '//cdn.example.net/a.js and http://localhost:8080/x', 'HTTPS://Bank.EXAMPLE/login',
+    'plain words, no link here', 'www.a and ftp://192.0.2.7/f', '(see <https://x.example/p?q=1>)', 'user:pw@host.example/path', 'end.',
+  ].join('\n');
+  const expected = (whole.match(text) ?? []).map((m) => m.url);
+  assert.ok(expected.length >= 6, expected.join(' '));
+  assert.deepEqual(findTextUrls(text, 100), expected);
+  assert.deepEqual(findTextUrls(`${'filler line without links\n'.repeat(300)}${text}`, 100), expected);
 });
 
 test('textIsUrl: an anchor text that reads as a link, and one that does not', () => {
