@@ -55,6 +55,55 @@ function isTrackingRedirect(url: ParsedUrl): boolean {
   return url.registrableDomain !== undefined && (TRACKING_REDIRECT_DOMAINS.has(url.registrableDomain) || TRACKING_REDIRECT_DOMAINS.has(url.host));
 }
 
+/** What the checks conclude about one domain host (a pure function of the host and the settings). */
+interface DomainVerdict {
+  readonly punycode: boolean;
+  readonly lookalike?: string;
+  readonly brandSubdomain?: string;
+  readonly shortener: boolean;
+  readonly freeHosting: boolean;
+}
+
+/**
+ * Domain verdicts are kept per settings across messages: the look-alike search compares each new
+ * registrable domain with every protected one (edit distances), and mail repeats its hosts (a
+ * campaign, a newsletter's tracking domain). Cleared when MAX_CACHED_HOSTS is reached, so a
+ * message full of random hosts costs the search, never memory.
+ */
+const MAX_CACHED_HOSTS = 10_000;
+const domainVerdicts = new WeakMap<CompiledPhishingSettings, Map<string, DomainVerdict>>();
+
+function domainVerdict(url: ParsedUrl, registrableDomain: string, settings: CompiledPhishingSettings): DomainVerdict {
+  let cache = domainVerdicts.get(settings);
+  if (cache === undefined) {
+    cache = new Map();
+    domainVerdicts.set(settings, cache);
+  }
+  // host, its Unicode form and its registrable domain decide everything below.
+  const key = `${url.host} ${url.unicodeHost} ${registrableDomain}`;
+  const cached = cache.get(key);
+  if (cached !== undefined) return cached;
+  const unicodeLabel = url.unicodeHost.split('.').at(-(registrableDomain.split('.').length)) ?? url.registrableLabel ?? '';
+  const lookalike = findLookalike(registrableDomain, unicodeLabel, settings.known);
+  const subdomain = url.host.slice(0, -registrableDomain.length);
+  let hidden: string | undefined;
+  if (subdomain !== '' && !settings.knownDomains.has(registrableDomain)) {
+    const dotted = `.${subdomain}`;
+    const dashed = `-${subdomain.replace(/\./g, '-')}`;
+    hidden = settings.known.find((k) => dotted.includes(`.${k.domain}.`) || dashed.includes(`-${k.domain.replace(/\./g, '-')}-`))?.domain;
+  }
+  const verdict: DomainVerdict = {
+    punycode: url.host.split('.').some((label) => label.startsWith('xn--')),
+    ...(lookalike !== undefined ? { lookalike: `${lookalike.imitates} (${lookalike.how})` } : {}),
+    ...(hidden !== undefined ? { brandSubdomain: hidden } : {}),
+    shortener: URL_SHORTENERS.has(registrableDomain) || URL_SHORTENERS.has(url.host),
+    freeHosting: FREE_HOSTING_SUFFIXES.some((s) => hostMatches(url.host, s)),
+  };
+  if (cache.size >= MAX_CACHED_HOSTS) cache.clear();
+  cache.set(key, verdict);
+  return verdict;
+}
+
 /** The checks on one URL's host. */
 function checkHost(url: ParsedUrl, settings: CompiledPhishingSettings, hits: Map<string, Hit>): void {
   if (url.hostKind === 'ipv4' || url.hostKind === 'ipv6') {
@@ -62,17 +111,12 @@ function checkHost(url: ParsedUrl, settings: CompiledPhishingSettings, hits: Map
   }
   if (url.userinfo.includes('.')) note(hits, 'URL_USERINFO_TRICK', `${url.userinfo}@${url.host}`);
   if (url.hostKind !== 'domain' || url.registrableDomain === undefined) return;
-  if (url.host.split('.').some((label) => label.startsWith('xn--'))) note(hits, 'URL_PUNYCODE', `${url.host} (${url.unicodeHost})`);
-  const unicodeLabel = url.unicodeHost.split('.').at(-(url.registrableDomain.split('.').length)) ?? url.registrableLabel ?? '';
-  const lookalike = findLookalike(url.registrableDomain, unicodeLabel, settings.known);
-  if (lookalike !== undefined) note(hits, 'URL_LOOKALIKE_DOMAIN', `${url.unicodeHost} imitates ${lookalike.imitates} (${lookalike.how})`);
-  const subdomain = url.host.slice(0, -url.registrableDomain.length);
-  if (subdomain !== '' && !settings.knownDomains.has(url.registrableDomain)) {
-    const hidden = settings.known.find((k) => `.${subdomain}`.includes(`.${k.domain}.`) || `-${subdomain.replace(/\./g, '-')}`.includes(`-${k.domain.replace(/\./g, '-')}-`));
-    if (hidden !== undefined) note(hits, 'URL_BRAND_SUBDOMAIN', `${url.host} starts like ${hidden.domain}`);
-  }
-  if (URL_SHORTENERS.has(url.registrableDomain) || URL_SHORTENERS.has(url.host)) note(hits, 'URL_SHORTENER', url.host);
-  if (FREE_HOSTING_SUFFIXES.some((s) => hostMatches(url.host, s))) note(hits, 'URL_FREE_HOSTING', url.host);
+  const verdict = domainVerdict(url, url.registrableDomain, settings);
+  if (verdict.punycode) note(hits, 'URL_PUNYCODE', `${url.host} (${url.unicodeHost})`);
+  if (verdict.lookalike !== undefined) note(hits, 'URL_LOOKALIKE_DOMAIN', `${url.unicodeHost} imitates ${verdict.lookalike}`);
+  if (verdict.brandSubdomain !== undefined) note(hits, 'URL_BRAND_SUBDOMAIN', `${url.host} starts like ${verdict.brandSubdomain}`);
+  if (verdict.shortener) note(hits, 'URL_SHORTENER', url.host);
+  if (verdict.freeHosting) note(hits, 'URL_FREE_HOSTING', url.host);
 }
 
 /** A link whose text reads as a URL on one site while its target is another, redirects of bulk senders aside. */

@@ -57,6 +57,17 @@ test('look-alikes of the organisation\'s own domain and of a configured brand', 
   assert.match(detail, /fabrikarn\.example imitates fabrikam\.example/);
 });
 
+test('host verdicts kept between messages belong to the settings they were made with', async () => {
+  const text = 'http://contoso-c0rp.com/hr and http://contoso-corp.com.example-login.net/';
+  const own: PhishingSettings = { ownDomains: ['contoso-corp.com'], protectedDomains: [], executives: [] };
+  for (let i = 0; i < 2; i++) {
+    // The second message finds the hosts' verdicts kept from the first.
+    assert.deepEqual(ids((await scan(message('a@shop.example', 'text/plain', text), own)).findings), ['URL_BRAND_SUBDOMAIN', 'URL_LOOKALIKE_DOMAIN']);
+  }
+  const other: PhishingSettings = { ownDomains: ['fabrikam.example'], protectedDomains: [], executives: [] };
+  assert.deepEqual(ids((await scan(message('a@shop.example', 'text/plain', text), other)).findings), []);
+});
+
 test('a protected domain in front of another site: URL_BRAND_SUBDOMAIN', async () => {
   const { findings } = await scan(message('a@shop.example', 'text/plain', 'https://www.paypal.com.account-check.example/'));
   assert.deepEqual(ids(findings), ['URL_BRAND_SUBDOMAIN']);
