@@ -48,11 +48,24 @@ export interface Classification {
   readonly clues: readonly { readonly token: string; readonly probability: number }[];
 }
 
+/** f(w) of every significant token, for the class counts it was computed with. */
+interface SignificantTokens {
+  readonly spamMessages: number;
+  readonly hamMessages: number;
+  readonly probabilities: ReadonlyMap<string, number>;
+}
+
 export class BayesModel {
   spamMessages: number;
   hamMessages: number;
   readonly tokens: Map<string, TokenCounts>;
   readonly parameters: BayesParameters;
+  /**
+   * Built at the first classify after a change: a scan looks up a few hundred tokens in a model
+   * of tens of thousands, and most of them are not significant; this map holds only those that
+   * are, with f(w) computed once (classifying cost half as much over spamassassin).
+   */
+  private significant: SignificantTokens | undefined;
 
   constructor(spamMessages = 0, hamMessages = 0, tokens = new Map<string, TokenCounts>(), parameters = DEFAULT_BAYES_PARAMETERS) {
     this.spamMessages = spamMessages;
@@ -68,6 +81,7 @@ export class BayesModel {
 
   /** Adds (`+1`) or removes (`-1`, to correct a mistake) one message's tokens. */
   learn(tokens: Iterable<string>, spam: boolean, direction: 1 | -1 = 1): void {
+    this.significant = undefined;
     if (spam) this.spamMessages = Math.max(0, this.spamMessages + direction);
     else this.hamMessages = Math.max(0, this.hamMessages + direction);
     for (const token of tokens) {
@@ -95,20 +109,33 @@ export class BayesModel {
     return (s * x + n * p) / (s + n);
   }
 
+  /** The significant tokens' f(w), rebuilt when training changed the model since the last call. */
+  private significantTokens(): ReadonlyMap<string, number> {
+    const cached = this.significant;
+    // The class counts are public fields: a change to them outside learn() also invalidates.
+    if (cached !== undefined && cached.spamMessages === this.spamMessages && cached.hamMessages === this.hamMessages) return cached.probabilities;
+    const probabilities = new Map<string, number>();
+    for (const token of this.tokens.keys()) {
+      const probability = this.tokenProbability(token);
+      if (probability !== undefined && Math.abs(probability - 0.5) >= this.parameters.minSignificance) probabilities.set(token, probability);
+    }
+    this.significant = { spamMessages: this.spamMessages, hamMessages: this.hamMessages, probabilities };
+    return probabilities;
+  }
+
   classify(tokens: Iterable<string>): Classification {
-    const { minSignificance, maxClues } = this.parameters;
+    const { maxClues } = this.parameters;
+    const probabilities = this.significantTokens();
     const significant: { token: string; probability: number; distance: number }[] = [];
     for (const token of tokens) {
-      const probability = this.tokenProbability(token);
-      if (probability === undefined) continue;
-      const distance = Math.abs(probability - 0.5);
-      if (distance >= minSignificance) significant.push({ token, probability, distance });
+      const probability = probabilities.get(token);
+      if (probability !== undefined) significant.push({ token, probability, distance: Math.abs(probability - 0.5) });
     }
     // Ties broken by token so the same message always gets the same clues.
     significant.sort((a, b) => b.distance - a.distance || (a.token < b.token ? -1 : 1));
     const clues = significant.slice(0, maxClues);
     // Clamp so one token seen only in spam cannot make log(0).
-    const probabilities = clues.map((c) => Math.min(0.99, Math.max(0.01, c.probability)));
-    return { probability: chiSquareCombine(probabilities), clues: clues.map(({ token, probability }) => ({ token, probability })) };
+    const clamped = clues.map((c) => Math.min(0.99, Math.max(0.01, c.probability)));
+    return { probability: chiSquareCombine(clamped), clues: clues.map(({ token, probability }) => ({ token, probability })) };
   }
 }

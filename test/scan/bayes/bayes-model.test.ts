@@ -45,3 +45,24 @@ test('unlearning removes what learning added', () => {
   assert.equal(model.tokens.size, before);
   assert.equal(model.spamMessages, MIN_TRAINED_PER_CLASS);
 });
+
+test('classifying after more training uses the new counts, not those of the last classification', () => {
+  const model = trainedModel();
+  const before = model.classify(['meeting']);
+  assert.ok(before.probability < 0.5);
+  // 'meeting' becomes a spam word: in half the spam now, and in a tenth of the ham.
+  for (let i = 0; i < MIN_TRAINED_PER_CLASS; i++) model.learn(['meeting'], true);
+  for (let i = 0; i < 8 * MIN_TRAINED_PER_CLASS; i++) model.learn([`other-${i}`], false);
+  const after = model.classify(['meeting']);
+  assert.ok(after.probability > 0.5, `${after.probability}`);
+  assert.equal(after.clues[0]?.probability, model.tokenProbability('meeting'));
+  // A token whose f(w) moves into the insignificant band is no longer a clue.
+  const balanced = trainedModel();
+  balanced.classify(['agenda']);
+  for (let i = 0; i < MIN_TRAINED_PER_CLASS; i++) {
+    // Now in half the spam and half the ham: f(w) = 0.5.
+    balanced.learn(['agenda'], true);
+    balanced.learn([`other-${i}`], false);
+  }
+  assert.deepEqual(balanced.classify(['agenda']).clues, []);
+});
