@@ -2,8 +2,10 @@
  * The delivery queue: takes committed spool messages to their next hops, with state per
  * (message, recipient) in the recipient_state table, so it survives restarts and can be changed
  * from another process (`portcullis queue retry|delete`): the runner polls the database for due
- * rows every POLL_INTERVAL_MS, and after every attempt while due rows wait for a free slot; a
- * fresh message is started by enqueue() itself from the rows it has just written.
+ * rows every POLL_INTERVAL_MS. A fresh message is started by enqueue() itself from the rows it
+ * has just written; what the limits hold back waits in a ready list (refreshed by every poll)
+ * and starts as slots free up, so a busy relay costs no query per message (Postfix's queue
+ * manager keeps its active queue in memory for the same reason).
  *
  *   enqueue ─▶ queued ──attempt──▶ delivered            (2xx)
  *                 ▲        ├──────▶ deferred ─(backoff)─┘   (4xx, network, timeout)
@@ -76,6 +78,8 @@ interface Job {
   readonly queueId: string;
   readonly route: Route;
   readonly rows: readonly RecipientRow[];
+  /** Taken from the ready list, up to a poll interval after its rows were read: check them again. */
+  readonly recheck?: boolean;
 }
 
 export class DeliveryQueue {
@@ -105,6 +109,12 @@ export class DeliveryQueue {
    * launched straight from enqueue() and the database is polled only every pollIntervalMs.
    */
   private backlog = true;
+  /**
+   * Due jobs the last poll found but the limits held back, started as slots free up (the first
+   * ones first), so that a backlog costs one poll per batch, not one per attempt. Replaced by
+   * every poll, so it is never older than the poll interval.
+   */
+  private ready: Job[] = [];
   private lastTickEnded = -Infinity;
   private spacingTimer: NodeJS.Timeout | undefined;
 
@@ -142,7 +152,11 @@ export class DeliveryQueue {
     const rows: RecipientRow[] = record.recipients
       .filter((r) => r.disposition === 'deliver')
       .map((r) => ({ queue_id: queueId, recipient: r.address, attempts: 0, received_at: record.envelope.receivedAt, last_reply: null, first_attempt_at: null }));
-    if (!this.launchWithinLimits(this.jobs(rows))) this.backlog = true;
+    const held = this.launchWithinLimits(this.jobs(rows));
+    if (held.length > 0) {
+      this.ready.push(...held);
+      this.backlog = true;
+    }
   }
 
   /**
@@ -281,21 +295,33 @@ export class DeliveryQueue {
       .orderBy('queue_id')
       .limit(limit)
       .execute();
-    if (!this.launchWithinLimits(this.jobs(due)) || due.length >= limit) this.backlog = true;
+    this.ready = this.launchWithinLimits(this.jobs(due));
+    if (this.ready.length > 0 || due.length >= limit) this.backlog = true;
   }
 
-  /** Launches the jobs the global and per-hop limits allow; false when some were held back. */
-  private launchWithinLimits(jobs: readonly Job[]): boolean {
+  /** Launches the jobs the global and per-hop limits allow; returns those held back, in order. */
+  private launchWithinLimits(jobs: readonly Job[]): Job[] {
     const { concurrency, concurrencyPerDestination } = this.config.delivery;
-    let all = true;
+    const held: Job[] = [];
     for (const job of jobs) {
       if (!this.running || this.inFlight.size >= concurrency || (this.perHop.get(job.route.key) ?? 0) >= concurrencyPerDestination) {
-        all = false;
+        held.push(job);
         continue;
       }
       this.launch(job);
     }
-    return all;
+    return held;
+  }
+
+  /**
+   * After an attempt: starts what the ready list holds for the freed slot; polls (spaced by
+   * MIN_POLL_GAP_MS) while a backlog remains and either the list is empty or slots stay free for
+   * next hops the list does not cover.
+   */
+  private launchReady(): void {
+    const candidates = this.ready.filter((job) => !job.rows.some((row) => this.busy.has(busyKey(row))));
+    this.ready = this.launchWithinLimits(candidates.map((job) => ({ ...job, recheck: true })));
+    if (this.backlog && (this.ready.length === 0 || this.inFlight.size < this.config.delivery.concurrency)) this.wake();
   }
 
   /** Groups due rows into transactions: one per (message, next hop), not already in flight. */
@@ -328,7 +354,7 @@ export class DeliveryQueue {
         if (left > 0) this.perHop.set(job.route.key, left);
         else this.perHop.delete(job.route.key);
         this.inFlight.delete(attempt);
-        if (this.backlog) this.wake();
+        this.launchReady();
         this.removeAfterAttempt(job.queueId);
       });
     this.inFlight.add(attempt);
@@ -346,7 +372,9 @@ export class DeliveryQueue {
     this.removals.add(removal);
   }
 
-  private async attempt(job: Job): Promise<void> {
+  private async attempt(candidate: Job): Promise<void> {
+    const job = candidate.recheck ? await this.stillPending(candidate) : candidate;
+    if (job.rows.length === 0) return;
     const { queueId, rows } = job;
     const recipients = rows.map((r) => r.recipient);
     const now = this.now();
@@ -473,6 +501,18 @@ export class DeliveryQueue {
     } catch (err) {
       this.logger.error({ queueId: originalId, err: (err as Error).message }, 'cannot queue a DSN');
     }
+  }
+
+  /** The job without the rows that are no longer pending (`queue delete` from another process, or final meanwhile). */
+  private async stillPending(job: Job): Promise<Job> {
+    const pending = await this.db
+      .selectFrom('recipient_state')
+      .select('recipient')
+      .where('queue_id', '=', job.queueId)
+      .where('status', 'in', PENDING_STATUSES)
+      .execute();
+    const names = new Set(pending.map((r) => r.recipient));
+    return { ...job, rows: job.rows.filter((row) => names.has(row.recipient)) };
   }
 
   private async isPending(queueId: string): Promise<boolean> {

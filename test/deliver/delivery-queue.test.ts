@@ -269,6 +269,49 @@ describe('DeliveryQueue', () => {
     }
   });
 
+  it('does not deliver a waiting message whose rows were deleted meanwhile (queue delete from another process)', async () => {
+    const subjects: string[] = [];
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onData(stream, _session, callback) {
+        const parts: Buffer[] = [];
+        stream.on('data', (c: Buffer) => parts.push(c));
+        stream.on('end', () => {
+          subjects.push(/Subject: (.*)/.exec(Buffer.concat(parts).toString())?.[1] ?? '');
+          void held.then(() => callback(null));
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.server.address() as { port: number }).port;
+    // One attempt at a time and no timed poll: the waiting messages are started from the ready
+    // list, which still names the deleted one.
+    const h = await harness(relayConfig({ port }, { concurrency: 1, concurrencyPerDestination: 1 }));
+    try {
+      const q = h.queue({ pollIntervalMs: 60_000 });
+      q.start();
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const { queueId, record } = await h.spoolMessage({ from: 'alice@example.net', to: [`u${i}@example.org`] });
+        ids.push(queueId);
+        await q.enqueue(queueId, record);
+      }
+      await waitFor('the first transaction at the hop', () => subjects.length === 1);
+      await h.db.deleteFrom('recipient_state').where('queue_id', '=', ids[2]!).execute();
+      release();
+      await waitFor('the second message delivered', async () => (await statuses(h.db, ids[1]!))['u1@example.org'] === 'delivered');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(subjects, [`test ${ids[0]}`, `test ${ids[1]}`]);
+    } finally {
+      await h.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it('a new queue on the same database and spool delivers what the old one left (and recovers unqueued messages)', async () => {
     let accept = false;
     const sink = await startSmtpSink({ respond: () => (accept ? undefined : { code: 421, text: 'down' }) });
