@@ -7,12 +7,12 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import dns2 from 'dns2';
 import { createTransport } from 'nodemailer';
 import { parseConfig } from '../../src/config/load.js';
 import { startGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/observe/logger.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
+import { startTxtDnsServer, type TxtDnsServer } from '../helpers/txt-dns-server.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const dkimRecord = `v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`;
@@ -26,29 +26,13 @@ const ZONE: Record<string, string[]> = {
   '_dmarc.strict.example': ['v=DMARC1; p=reject'],
 };
 
-let dns: ReturnType<typeof dns2.createServer>;
-let dnsPort = 0;
+let dns: TxtDnsServer;
 let sink: SmtpSink;
 let gateway: Gateway;
 let dataDir: string;
 
 before(async () => {
-  dns = dns2.createServer({
-    udp: true,
-    handle(request, send) {
-      const response = dns2.Packet.createResponseFromRequest(request);
-      const question = request.questions[0];
-      const records = question && question.type === dns2.Packet.TYPE.TXT ? ZONE[question.name.toLowerCase()] : undefined;
-      for (const text of records ?? []) {
-        // A TXT record is a list of strings of at most 255 bytes each (a DKIM key is longer).
-        const data = text.match(/.{1,255}/g) ?? [];
-        response.answers.push({ name: question!.name, type: dns2.Packet.TYPE.TXT, class: dns2.Packet.CLASS.IN, ttl: 60, data } as never);
-      }
-      send(response);
-    },
-  });
-  const addresses = await dns.listen({ udp: { port: 0, address: '127.0.0.1' } });
-  dnsPort = addresses.udp!.port;
+  dns = await startTxtDnsServer(ZONE);
   sink = await startSmtpSink();
   dataDir = mkdtempSync(join(tmpdir(), 'portcullis-sender-auth-'));
   const config = parseConfig(
@@ -58,7 +42,7 @@ before(async () => {
       http: { listen: '127.0.0.1:0' },
       scan: { sandboxes: 1 },
       domains: [{ name: 'example.org', downstream: `smtp://127.0.0.1:${sink.port}` }],
-      dns: { servers: [`127.0.0.1:${dnsPort}`], timeoutMs: 1000 },
+      dns: { servers: [`127.0.0.1:${dns.port}`], timeoutMs: 1000 },
     },
     'test',
   );
