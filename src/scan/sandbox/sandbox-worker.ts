@@ -78,29 +78,40 @@ function buildPorts(settings: WorkerOptions['ports']): ScanPorts {
 }
 
 /**
- * Messages up to this size are read into one buffer kept between jobs: fresh memory costs a page
- * fault per 4 KB on first touch (about 15 ms of CPU for a 34 MB message, more than reading it).
- * That is only safe while jobs run one at a time (nothing keeps the raw bytes after a job's result
- * is sent, so the next job may overwrite them): with several jobs at once, each gets its own.
- * Larger messages get a buffer of their own, freed after the job.
+ * Large messages are read into one buffer kept between jobs: fresh memory costs a page fault per
+ * 4 KB on first touch (about 15 ms of CPU for a 34 MB message, more than reading it), and each
+ * fresh 34 MB makes the heap collect sooner. The buffer is lent to one job at a time and given
+ * back when its result has been sent (nothing keeps the raw bytes after that), so with several
+ * jobs at once a job that finds it lent reads into a buffer of its own: safe whatever the pool
+ * sends. Only messages of KEPT_BUFFER_MIN or more borrow it, so the small messages scanned beside
+ * a large one never hold it (the pool scans messages of 4 MB or more alone). Messages over
+ * REUSED_READ_BUFFER_MAX get a buffer of their own, freed after the job.
  */
 const REUSED_READ_BUFFER_MAX = 48 * 1024 * 1024;
-let readBuffer = Buffer.allocUnsafeSlow(64 * 1024);
-let reuseReadBuffer = true;
+const KEPT_BUFFER_MIN = 1024 * 1024;
+let keptBuffer = Buffer.allocUnsafeSlow(KEPT_BUFFER_MIN);
+let keptBufferLent = false;
 
-function bufferFor(length: number): Buffer {
-  if (!reuseReadBuffer || length > REUSED_READ_BUFFER_MAX) return Buffer.allocUnsafe(length);
-  if (readBuffer.length < length) readBuffer = Buffer.allocUnsafeSlow(Math.min(REUSED_READ_BUFFER_MAX, Math.max(length, readBuffer.length * 2)));
-  return readBuffer;
+function borrowReadBuffer(length: number): Buffer {
+  if (keptBufferLent || length < KEPT_BUFFER_MIN || length > REUSED_READ_BUFFER_MAX) return Buffer.allocUnsafe(length);
+  if (keptBuffer.length < length) keptBuffer = Buffer.allocUnsafeSlow(Math.min(REUSED_READ_BUFFER_MAX, Math.max(length, keptBuffer.length * 2)));
+  keptBufferLent = true;
+  return keptBuffer;
 }
 
-/** Reads the message within the ceiling; a longer file is scanned up to it and reported. */
+/** Ends a job's use of its read buffer (the message's bytes may be overwritten from now on). */
+function returnReadBuffer(raw: Buffer): void {
+  if (raw.buffer === keptBuffer.buffer) keptBufferLent = false;
+}
+
+/** Reads the message within the ceiling; a longer file is scanned up to it and reported. The caller returns `raw`. */
 function readMessage(path: string, offset: number): { raw: Buffer; findings: Finding[] } {
   const fd = openSync(path, 'r');
+  let raw: Buffer | undefined;
   try {
     const available = Math.max(0, fstatSync(fd).size - offset);
     const length = Math.min(available, MAX_MESSAGE_BYTES_CEILING);
-    const raw = bufferFor(length);
+    raw = borrowReadBuffer(length);
     let read = 0;
     while (read < length) {
       const n = readSync(fd, raw, read, length - read, offset + read);
@@ -112,6 +123,9 @@ function readMessage(path: string, offset: number): { raw: Buffer; findings: Fin
         ? [finding('SCAN_LIMIT_MESSAGE_SIZE', `message is ${available} bytes; only the first ${length} were scanned`)]
         : [];
     return { raw: raw.subarray(0, read), findings };
+  } catch (err) {
+    if (raw !== undefined) returnReadBuffer(raw);
+    throw err;
   } finally {
     closeSync(fd);
   }
@@ -137,6 +151,8 @@ function runTokenize(job: TokenizeJobMessage): void {
   } catch (err) {
     send({ kind: 'tokenize-failed', jobId: job.jobId, reason: 'error', code: failureCode(err instanceof Error ? err.name : undefined) });
     return;
+  } finally {
+    returnReadBuffer(raw);
   }
   send({ kind: 'tokens', jobId: job.jobId, tokens });
 }
@@ -162,6 +178,7 @@ async function runJob(job: ScanJobMessage, analyzers: readonly Analyzer[], ports
     result = await runPipeline(input.raw, job.envelope, analyzers, deadline.signal, ports);
   } finally {
     clearTimeout(timer);
+    returnReadBuffer(input.raw);
   }
   send({ kind: 'result', jobId: job.jobId, findings: [...input.findings, ...result.findings], summary: result.summary });
 }
@@ -189,8 +206,7 @@ async function main(): Promise<void> {
     message.kind === 'tokenize' ? runTokenize(message) : runJob(message, analyzers, ports, options);
   if ((options.jobsPerSandbox ?? 1) > 1) {
     // Several jobs at once: while one waits on DNS or clamd, another uses the CPU. The pool
-    // bounds how many it sends; each job has its own read buffer and deadline.
-    reuseReadBuffer = false;
+    // bounds how many it sends; each job has its own deadline (and read buffer, but for the kept one).
     process.on('message', (message: JobMessage) => void run(message));
   } else {
     // One job at a time; a chain keeps them sequential even if the pool misbehaves.

@@ -91,12 +91,16 @@ describe('sandbox pool', () => {
     try {
       await pool.start();
       // GTUBE far past the end of the small message: stale bytes read as part of it would show it.
-      const large = await pool.scan({ path: write('large-first.eml', message('large', `${'filler line\r\n'.repeat(20_000)}${GTUBE}`)), envelope });
+      const large = await pool.scan({ path: write('large-first.eml', message('large', `${'filler line\r\n'.repeat(120_000)}${GTUBE}`)), envelope });
       assert.ok(ids(large).includes('SPAM_GTUBE'), JSON.stringify(ids(large)));
+      // Large enough to borrow the kept buffer too, shorter than the first.
+      const medium = await pool.scan({ path: write('medium-after.eml', message('medium', 'other line\r\n'.repeat(100_000))), envelope });
       const small = await pool.scan({ path: write('small-after.eml', message('small')), envelope });
-      assert.equal(small.kind, 'ok');
-      assert.ok(!ids(small).includes('SPAM_GTUBE'), JSON.stringify(ids(small)));
-      assert.equal(small.kind === 'ok' && small.summary.subject, 'small');
+      for (const [result, subject] of [[medium, 'medium'], [small, 'small']] as const) {
+        assert.equal(result.kind, 'ok');
+        assert.ok(!ids(result).includes('SPAM_GTUBE'), JSON.stringify(ids(result)));
+        assert.equal(result.kind === 'ok' && result.summary.subject, subject);
+      }
     } finally {
       await pool.close();
     }
@@ -351,6 +355,27 @@ describe('sandbox pool: several jobs per sandbox', () => {
       assert.deepEqual(outcomes, ['SCAN_LIMIT_TIME', 'SCAN_SANDBOX_CRASH']);
       const after = await pool.scan({ path: write('after.eml', message('after')), envelope });
       assert.equal(after.kind, 'ok', 'the replacement serves');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('two large messages at once in one sandbox each keep their own bytes (the kept read buffer is lent to one)', async () => {
+    const pool = new SandboxPool({
+      size: 1, jobsPerSandbox: 2, heapMb: 64, maxRssMb: 256, timeoutMs: 10_000, queueTimeoutMs: 10_000, readablePaths: [dir],
+      analyzerModules: [fixture('hold-raw-analyzer.js')],
+    });
+    try {
+      await pool.start();
+      // Both over the size that borrows the kept buffer (1 MB) and under the pool's scan-alone size.
+      const held = pool.scan({ path: write('held.eml', message('HOLD-RAW first', 'first line\r\n'.repeat(100_000))), envelope });
+      await new Promise((r) => setTimeout(r, 300));
+      const beside = await pool.scan({ path: write('beside-large.eml', message('second', `${'second line\r\n'.repeat(110_000)}${GTUBE}`)), envelope });
+      assert.ok(ids(beside).includes('SPAM_GTUBE'));
+      const first = await held;
+      assert.equal(first.kind, 'ok');
+      assert.deepEqual(ids(first).filter((id) => id === 'SCAN_ANALYZER_ERROR' || id === 'SPAM_GTUBE'), []);
+      assert.equal(first.kind === 'ok' && first.summary.subject, 'HOLD-RAW first');
     } finally {
       await pool.close();
     }
