@@ -42,7 +42,6 @@ const MAX_RECEIVED = 4;
 const MAX_HEADER_NAMES = 60;
 
 const WORD = /[\p{L}\p{N}$€£][\p{L}\p{N}$€£'’%.,_-]*/gu;
-const TRAILING_PUNCTUATION = /[.,'’_-]+$/;
 const URL_IN_TEXT = /\b(?:https?:\/\/|www\.)[^\s<>"'`)\]}]{2,500}/gi;
 const RECEIVED_HOST = /\b(?:from|by)\s+([a-z0-9.-]+\.[a-z]{2,})/gi;
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
@@ -62,10 +61,22 @@ class TokenSet {
   }
 }
 
+/** What is stripped from the end of a word: . , ' ’ _ - (punctuation, not part of the word). */
+function isTrailingPunctuation(code: number): boolean {
+  return code === 0x2e || code === 0x2c || code === 0x27 || code === 0x2019 || code === 0x5f || code === 0x2d;
+}
+
+/** `word` without trailing punctuation, by a loop: a regular expression per word was a tenth of tokenizing. */
+function trimTrailingPunctuation(word: string): string {
+  let end = word.length;
+  while (end > 0 && isTrailingPunctuation(word.charCodeAt(end - 1))) end--;
+  return end === word.length ? word : word.slice(0, end);
+}
+
 function addWords(set: TokenSet, text: string, prefix: string): void {
   for (const m of text.matchAll(WORD)) {
     if (set.full) return;
-    const word = m[0].replace(TRAILING_PUNCTUATION, '');
+    const word = trimTrailingPunctuation(m[0]);
     if (word.length < MIN_WORD_CHARS) continue;
     const lower = word.toLowerCase();
     // Shouting is a habit of spam that lower-casing would erase: kept as a second token.
@@ -128,7 +139,7 @@ function addHeaderTokens(set: TokenSet, message: ParsedMessage): void {
   for (const subject of headerValues(message, 'subject')) {
     addWords(set, decodeEncodedWords(subject), 'subject:');
     const words = [...decodeEncodedWords(subject).toLowerCase().matchAll(WORD)]
-      .map((m) => m[0].replace(TRAILING_PUNCTUATION, ''))
+      .map((m) => trimTrailingPunctuation(m[0]))
       .filter((w) => w.length > 0 && w.length <= MAX_WORD_CHARS);
     for (let i = 1; i < words.length && i < MAX_SUBJECT_PAIRS; i++) set.add(`subject2:${words[i - 1]} ${words[i]}`);
   }
