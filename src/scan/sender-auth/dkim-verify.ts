@@ -12,8 +12,9 @@
  *   CRLF unless the last byte before it that is not a LF is a CR (so `\r\n\n` keeps its second
  *   LF bare, as mailauth's ensureLinebreaks does);
  * - the header section ends where the parser ends it: after the first LF that follows `\n` or
- *   `\n\r` in the converted bytes; it is parsed with mailauth's parseHeaders and handed to
- *   messageHeaders, as the parser does;
+ *   `\n\r` (the same place in the bytes as received and converted); it is parsed with
+ *   mailauth's parseHeaders, which reads CRLF and LF alike, and handed to messageHeaders, as the
+ *   parser does; line ends are converted only when a body is hashed;
  * - the body goes to nextChunk in the pieces the front end would give it (the converted message
  *   cut every 64 KB from its first byte: mailauth's body hashers count `l=` lengths per chunk),
  *   and only when a signature or the ARC chain needs a body hash (bodyHashes is otherwise empty
@@ -66,7 +67,7 @@ export function toMailauthLineEnds(raw: Buffer): Buffer {
   return out.subarray(0, written);
 }
 
-/** Where mailauth's parser ends the header section of converted bytes (the blank line included); -1: none. */
+/** Where mailauth's parser ends the header section (the blank line included); -1: none. */
 export function headerSectionEnd(converted: Buffer): number {
   for (let i = converted.indexOf(LF); i !== -1; i = converted.indexOf(LF, i + 1)) {
     if (converted[i + 1] === LF) return i + 2;
@@ -84,20 +85,22 @@ export interface DkimVerification {
 }
 
 export async function verifyDkim(raw: Buffer, options: DKIMVerifyOptions): Promise<DkimVerification> {
-  const message = toMailauthLineEnds(raw);
   const verifier = new dkimVerifierModule.DkimVerifier(options);
-  const end = headerSectionEnd(message);
+  // parseHeaders splits lines at CRLF or LF and joins folded lines with CRLF, so the header
+  // section needs no conversion; only a body that is hashed does.
+  const end = headerSectionEnd(raw);
   if (end === -1) {
     await verifier.finalChunk();
-    if (message.length > 0) {
-      verifier.headers = mailauthTools.parseHeaders(message);
+    if (raw.length > 0) {
+      verifier.headers = mailauthTools.parseHeaders(raw);
       await verifier.messageHeaders(verifier.headers);
     }
   } else {
-    verifier.headers = mailauthTools.parseHeaders(message.subarray(0, end));
+    verifier.headers = mailauthTools.parseHeaders(raw.subarray(0, end));
     await verifier.messageHeaders(verifier.headers);
     if (verifier.bodyHashes.size > 0) {
-      for (let from = end; from < message.length; ) {
+      const message = toMailauthLineEnds(raw);
+      for (let from = headerSectionEnd(message); from < message.length; ) {
         const to = Math.min(message.length, (Math.floor(from / FRONT_END_CHUNK) + 1) * FRONT_END_CHUNK);
         await verifier.nextChunk(message.subarray(from, to));
         from = to;
