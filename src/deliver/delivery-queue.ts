@@ -39,6 +39,7 @@ import type { TrackingSink } from '../observe/tracking-event.js';
 import type { SpoolRecord, SpoolStore } from '../spool/spool-store.js';
 import type { Database } from '../store/database.js';
 import type { RecipientStateTable } from '../store/tables.js';
+import { TransactionBatch } from '../store/transaction-batch.js';
 import { buildDsn, needsDsn, readHeaderSection, type FailedRecipient } from './dsn.js';
 import { LocalMailbox, mailboxDirectory } from './local-mailbox.js';
 import { signedOutgoingMessage, type DkimKeyring } from './dkim-signing.js';
@@ -74,6 +75,9 @@ export interface DeliveryQueueDeps {
 
 type RecipientRow = Pick<RecipientStateTable, 'queue_id' | 'recipient' | 'attempts' | 'received_at' | 'last_reply' | 'first_attempt_at'>;
 
+/** After an attempt: every recipient of the message is known to be final, or the database must say. */
+type MessageAfterAttempt = 'final' | 'maybe-pending';
+
 interface Job {
   readonly queueId: string;
   readonly route: Route;
@@ -98,6 +102,8 @@ export class DeliveryQueue {
   private gaugeUpdatedAt = 0;
   private tickAgain = false;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Queue-row writes of concurrent enqueues and attempts, committed together (store/transaction-batch.ts). */
+  private readonly writes: TransactionBatch;
   /** Spool removals after attempts (removeAfterAttempt); stop() waits for them. */
   private readonly removals = new Set<Promise<void>>();
   /** `queueId\0recipient` of rows in an attempt now, so a poll does not start them twice. */
@@ -120,6 +126,7 @@ export class DeliveryQueue {
 
   constructor(private readonly deps: DeliveryQueueDeps) {
     this.db = deps.db;
+    this.writes = new TransactionBatch(deps.db);
     this.spool = deps.spool;
     this.logger = deps.logger;
     this.tracking = deps.tracking;
@@ -217,25 +224,27 @@ export class DeliveryQueue {
   private async insertRows(queueId: string, record: SpoolRecord): Promise<void> {
     if (record.recipients.length === 0) return;
     const now = this.now();
-    await this.db
-      .insertInto('recipient_state')
-      .values(
-        record.recipients.map((r) => ({
-          queue_id: queueId,
-          recipient: r.address,
-          status: r.disposition === 'quarantine' ? ('quarantined' as const) : ('queued' as const),
-          mail_from: record.envelope.mailFrom,
-          received_at: record.envelope.receivedAt,
-          attempts: 0,
-          next_attempt_at: now,
-          first_attempt_at: null,
-          last_reply: null,
-          next_hop: null,
-          updated_at: now,
-        })),
-      )
-      .onConflict((oc) => oc.columns(['queue_id', 'recipient']).doNothing())
-      .execute();
+    await this.writes.run(async (trx) => {
+      await trx
+        .insertInto('recipient_state')
+        .values(
+          record.recipients.map((r) => ({
+            queue_id: queueId,
+            recipient: r.address,
+            status: r.disposition === 'quarantine' ? ('quarantined' as const) : ('queued' as const),
+            mail_from: record.envelope.mailFrom,
+            received_at: record.envelope.receivedAt,
+            attempts: 0,
+            next_attempt_at: now,
+            first_attempt_at: null,
+            last_reply: null,
+            next_hop: null,
+            updated_at: now,
+          })),
+        )
+        .onConflict((oc) => oc.columns(['queue_id', 'recipient']).doNothing())
+        .execute();
+    });
   }
 
   private wake(): void {
@@ -346,16 +355,19 @@ export class DeliveryQueue {
   private launch(job: Job): void {
     for (const row of job.rows) this.busy.add(busyKey(row));
     this.perHop.set(job.route.key, (this.perHop.get(job.route.key) ?? 0) + 1);
-    const attempt = this.attempt(job)
-      .catch((err: unknown) => this.logger.error({ queueId: job.queueId, err: (err as Error).message }, 'delivery attempt failed unexpectedly'))
-      .finally(() => {
+    const attempt: Promise<void> = this.attempt(job)
+      .catch((err: unknown): MessageAfterAttempt => {
+        this.logger.error({ queueId: job.queueId, err: (err as Error).message }, 'delivery attempt failed unexpectedly');
+        return 'maybe-pending';
+      })
+      .then((after) => {
         for (const row of job.rows) this.busy.delete(busyKey(row));
         const left = (this.perHop.get(job.route.key) ?? 1) - 1;
         if (left > 0) this.perHop.set(job.route.key, left);
         else this.perHop.delete(job.route.key);
         this.inFlight.delete(attempt);
         this.launchReady();
-        this.removeAfterAttempt(job.queueId);
+        this.removeAfterAttempt(job.queueId, after);
       });
     this.inFlight.add(attempt);
   }
@@ -365,16 +377,16 @@ export class DeliveryQueue {
    * slot: the unlinks wait on the thread pool behind the fsyncs of messages being received, and a
    * next hop's slot must not wait with them.
    */
-  private removeAfterAttempt(queueId: string): void {
-    const removal: Promise<void> = this.removeIfFinal(queueId)
+  private removeAfterAttempt(queueId: string, after: MessageAfterAttempt): void {
+    const removal: Promise<void> = (after === 'final' ? this.spool.remove(queueId) : this.removeIfFinal(queueId))
       .catch((err: unknown) => this.logger.error({ queueId, err: (err as Error).message }, 'cannot remove a delivered message from the spool'))
       .finally(() => this.removals.delete(removal));
     this.removals.add(removal);
   }
 
-  private async attempt(candidate: Job): Promise<void> {
+  private async attempt(candidate: Job): Promise<MessageAfterAttempt> {
     const job = candidate.recheck ? await this.stillPending(candidate) : candidate;
-    if (job.rows.length === 0) return;
+    if (job.rows.length === 0) return 'maybe-pending';
     const { queueId, rows } = job;
     const recipients = rows.map((r) => r.recipient);
     const now = this.now();
@@ -383,7 +395,7 @@ export class DeliveryQueue {
       record = await this.spool.read(queueId);
     } catch (err) {
       this.logger.error({ queueId, err: (err as Error).message }, 'cannot read spooled message');
-      if (isPortcullisError(err, 'PORTCULLIS_ERR_NOT_FOUND') && !(await this.isPending(queueId))) return;
+      if (isPortcullisError(err, 'PORTCULLIS_ERR_NOT_FOUND') && !(await this.isPending(queueId))) return 'maybe-pending';
     }
 
     const expired = now - (rows[0]?.received_at ?? now) >= this.config.delivery.expireAfterSeconds * 1000;
@@ -405,6 +417,10 @@ export class DeliveryQueue {
       await this.sendDsn(record, bounced.map((r) => ({ recipient: r.recipient, diagnostic: r.reply, expired })));
     }
     await this.record(job, results, expired, this.now());
+    // The usual case (one next hop, every recipient to be delivered, none deferred) needs no
+    // query to know the message is done.
+    const wholeMessage = record !== undefined && record.recipients.every((r) => r.disposition === 'deliver') && job.rows.length === record.recipients.length;
+    return wholeMessage && results.every((r) => r.outcome !== 'deferred') ? 'final' : 'maybe-pending';
   }
 
   private async deliver(job: Job, record: SpoolRecord): Promise<RecipientResult[]> {
@@ -431,7 +447,7 @@ export class DeliveryQueue {
   private async record(job: Job, results: readonly RecipientResult[], expired: boolean, now: number): Promise<void> {
     const { retryDelaySeconds, maxRetryDelaySeconds } = this.config.delivery;
     const byRecipient = new Map(job.rows.map((r) => [r.recipient, r] as const));
-    await this.db.transaction().execute(async (trx) => {
+    await this.writes.run(async (trx) => {
       for (const result of results) {
         const row = byRecipient.get(result.recipient);
         if (!row) continue;
