@@ -5,59 +5,32 @@
 // 127.0.0.1 answers SPF for both domains, as a real look-alike registration would.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTransport } from 'nodemailer';
-import { parseConfig } from '../../src/config/load.js';
+import { existsSync, readFileSync } from 'node:fs';
 import { RECHECK_MS } from '../../src/core/snapshot-file.js';
-import { startGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/observe/logger.js';
 import { TrackingLog } from '../../src/observe/tracking.js';
 import { knownCorrespondentsPath, parseKnownCorrespondents } from '../../src/scan/url/known-correspondents.js';
 import { openDatabase } from '../../src/store/database.js';
-import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
-import { startTxtDnsServer, type TxtDnsServer } from '../helpers/txt-dns-server.js';
+import { startDnsGateway, type DnsGateway } from '../helpers/dns-gateway.js';
 
 const ZONE: Record<string, string[]> = {
   'partner-corp.example': ['v=spf1 ip4:127.0.0.1 -all'],
   'partnr-corp.example': ['v=spf1 ip4:127.0.0.1 -all'],
 };
 
-let dns: TxtDnsServer;
-let sink: SmtpSink;
-let gateway: Gateway;
-let dataDir: string;
+let env: DnsGateway;
 
 before(async () => {
-  dns = await startTxtDnsServer(ZONE);
-  sink = await startSmtpSink();
-  dataDir = mkdtempSync(join(tmpdir(), 'portcullis-first-contact-'));
-  const config = parseConfig(
-    {
-      dataDir,
-      smtp: { listen: '127.0.0.1:0', hostname: 'mx.gateway.test' },
-      http: { listen: '127.0.0.1:0' },
-      scan: { sandboxes: 1 },
-      domains: [{ name: 'example.org', downstream: `smtp://127.0.0.1:${sink.port}` }],
-      dns: { servers: [`127.0.0.1:${dns.port}`], timeoutMs: 1000 },
-      // One day is enough here (the test cannot wait three); three messages are still needed.
-      phishing: { seenSenders: { knownAfterDays: 1, knownAfterMessages: 3 } },
-    },
-    'test',
-  );
-  gateway = await startGateway(config, { logger: createLogger({ level: 'silent' }) });
+  // One day is enough here (the test cannot wait three); three messages are still needed.
+  env = await startDnsGateway(ZONE, 'first-contact', { phishing: { seenSenders: { knownAfterDays: 1, knownAfterMessages: 3 } } });
 });
 
 after(async () => {
-  await gateway?.stop();
-  await sink?.close();
-  await dns?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await env?.stop();
 });
 
 async function send(from: string, messageId: string): Promise<string> {
-  await createTransport({ host: gateway.smtp.host, port: gateway.smtp.port, secure: false, ignoreTLS: true }).sendMail({
+  await env.transport().sendMail({
     envelope: { from, to: ['bob@example.org'] },
     from: `Accounts payable <${from}>`,
     to: 'bob@example.org',
@@ -65,18 +38,12 @@ async function send(from: string, messageId: string): Promise<string> {
     text: 'Please find the invoice details below.',
     messageId,
   });
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const found = sink.messages.find((m) => m.raw.includes(messageId));
-    if (found) return found.raw.toString('latin1');
-    if (Date.now() > deadline) assert.fail(`${messageId} never reached the downstream`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return env.delivered(messageId);
 }
 
 /** The known correspondents the gateway has written for its sandboxes (empty before the first write). */
 function knownNow(): ReadonlySet<string> {
-  const path = knownCorrespondentsPath(dataDir);
+  const path = knownCorrespondentsPath(env.dataDir);
   return existsSync(path) ? parseKnownCorrespondents(readFileSync(path, 'utf8')).domains : new Set();
 }
 
@@ -104,7 +71,7 @@ test('a never-seen look-alike of a correspondent known from delivered mail gets 
   assert.doesNotMatch(findingsHeader(real), /LOOKALIKE/);
 
   // The tracking record says it too, with the detail (which the headers leave out).
-  const db = await openDatabase({ dataDir });
+  const db = await openDatabase({ dataDir: env.dataDir });
   try {
     const tracking = new TrackingLog(db, { logger: createLogger({ level: 'silent' }) });
     let found;

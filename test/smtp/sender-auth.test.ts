@@ -4,15 +4,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTransport } from 'nodemailer';
-import { parseConfig } from '../../src/config/load.js';
-import { startGateway, type Gateway } from '../../src/gateway.js';
-import { createLogger } from '../../src/observe/logger.js';
-import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
-import { startTxtDnsServer, type TxtDnsServer } from '../helpers/txt-dns-server.js';
+import { startDnsGateway, type DnsGateway } from '../helpers/dns-gateway.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const dkimRecord = `v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`;
@@ -26,52 +18,18 @@ const ZONE: Record<string, string[]> = {
   '_dmarc.strict.example': ['v=DMARC1; p=reject'],
 };
 
-let dns: TxtDnsServer;
-let sink: SmtpSink;
-let gateway: Gateway;
-let dataDir: string;
+let env: DnsGateway;
 
 before(async () => {
-  dns = await startTxtDnsServer(ZONE);
-  sink = await startSmtpSink();
-  dataDir = mkdtempSync(join(tmpdir(), 'portcullis-sender-auth-'));
-  const config = parseConfig(
-    {
-      dataDir,
-      smtp: { listen: '127.0.0.1:0', hostname: 'mx.gateway.test' },
-      http: { listen: '127.0.0.1:0' },
-      scan: { sandboxes: 1 },
-      domains: [{ name: 'example.org', downstream: `smtp://127.0.0.1:${sink.port}` }],
-      dns: { servers: [`127.0.0.1:${dns.port}`], timeoutMs: 1000 },
-    },
-    'test',
-  );
-  gateway = await startGateway(config, { logger: createLogger({ level: 'silent' }) });
+  env = await startDnsGateway(ZONE, 'sender-auth');
 });
 
 after(async () => {
-  await gateway?.stop();
-  await sink?.close();
-  await dns?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await env?.stop();
 });
 
-function transport() {
-  return createTransport({ host: gateway.smtp.host, port: gateway.smtp.port, secure: false, ignoreTLS: true });
-}
-
-async function delivered(messageId: string, timeoutMs = 15_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = sink.messages.find((m) => m.raw.includes(messageId));
-    if (found) return found.raw.toString('latin1');
-    if (Date.now() > deadline) assert.fail(`${messageId} never reached the downstream`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 test('DKIM-signed mail from an SPF-authorised address: dkim, spf and dmarc pass in Authentication-Results', { timeout: 30_000 }, async () => {
-  await transport().sendMail({
+  await env.transport().sendMail({
     envelope: { from: 'alice@sender.example', to: ['bob@example.org'] },
     from: 'Alice <alice@sender.example>',
     to: 'bob@example.org',
@@ -80,7 +38,7 @@ test('DKIM-signed mail from an SPF-authorised address: dkim, spf and dmarc pass 
     messageId: '<auth-pass@sender.example>',
     dkim: { domainName: 'sender.example', keySelector: 'sel', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
   });
-  const raw = await delivered('<auth-pass@sender.example>');
+  const raw = await env.delivered('<auth-pass@sender.example>');
   const header = /^Authentication-Results: mx\.gateway\.test;[\s\S]*?\r\n(?![\t ])/m.exec(raw)?.[0] ?? '';
   assert.ok(header, `no Authentication-Results from mx.gateway.test in:\n${raw.slice(0, 1500)}`);
   assert.match(header, /dkim=pass/);
@@ -93,7 +51,7 @@ test('DKIM-signed mail from an SPF-authorised address: dkim, spf and dmarc pass 
 
 test('mail forging a p=reject domain from an unauthorised address is refused at DATA', { timeout: 30_000 }, async () => {
   await assert.rejects(
-    transport().sendMail({
+    env.transport().sendMail({
       envelope: { from: 'ceo@strict.example', to: ['bob@example.org'] },
       from: 'The CEO <ceo@strict.example>',
       to: 'bob@example.org',
@@ -107,5 +65,5 @@ test('mail forging a p=reject domain from an unauthorised address is refused at 
       return true;
     },
   );
-  assert.ok(!sink.messages.some((m) => m.raw.includes('<forged@strict.example>')), 'nothing was relayed');
+  assert.ok(!env.sink.messages.some((m) => m.raw.includes('<forged@strict.example>')), 'nothing was relayed');
 });
