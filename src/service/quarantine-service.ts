@@ -31,7 +31,7 @@ import { learnMessage } from './bayes-service.js';
 import type { ServiceContext } from './service-context.js';
 
 export interface QuarantineContext extends ServiceContext {
-  readonly spool: Pick<SpoolStore, 'remove' | 'bodyPath'>;
+  readonly spool: Pick<SpoolStore, 'remove' | 'bodyFile'>;
   readonly tracking: TrackingSink;
 }
 
@@ -68,7 +68,7 @@ export async function releaseQuarantined(
   authorize(actor, 'quarantine.release');
   if (learn) authorize(actor, 'bayes.train');
   const recipients = await heldRecipients(ctx.db, queueId, recipient);
-  const tokens = learn ? await learn.tokenizer.tokenize({ path: ctx.spool.bodyPath(queueId) }) : undefined;
+  const tokens = learn ? await learn.tokenizer.tokenize(await ctx.spool.bodyFile(queueId)) : undefined;
   await ctx.audit.append({ actor, action: 'quarantine.release', target: queueId, details: { recipients } }, (db) =>
     changeHeld(db, queueId, recipients, { status: 'queued', next_attempt_at: now, updated_at: now }),
   );

@@ -1,6 +1,7 @@
 /**
  * The file-system port of the spool: the handful of operations the spool's crash semantics rest
- * on (create, write, fsync, close, rename, unlink, fsync a directory, list). SpoolStore and the
+ * on (create, write, fsync, close, rename, unlink, fsync a directory, list) and the reads of a
+ * spool file (its footer, its record, its body as a stream). SpoolStore and the
  * durable-file writer call only this, so a test can inject a layer that records the order of
  * operations or fails one of them (ENOSPC, EACCES, EIO) at a chosen step.
  *
@@ -9,7 +10,7 @@
  * that the operation raised; `create` fails if the file exists (O_EXCL), so two writers can never
  * share a file by accident.
  */
-import { closeSync, createReadStream, fsync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, fsync, openSync, readFileSync, readSync, renameSync, writeSync } from 'node:fs';
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 
@@ -31,7 +32,12 @@ export interface SpoolFileLayer {
   readdir(dir: string): Promise<string[]>;
   mkdir(dir: string): Promise<void>;
   readFile(path: string): Promise<Buffer>;
-  createReadStream(path: string): Readable;
+  /** The size of the file and up to `tailBytes` bytes of its end (a spool file's record footer). */
+  readTail(path: string, tailBytes: number): Promise<{ size: number; tail: Buffer }>;
+  /** `length` bytes from `start` (fewer only if the file is shorter). */
+  readRange(path: string, start: number, length: number): Promise<Buffer>;
+  /** A stream of the file, or of bytes `start` to `end` inclusive. */
+  createReadStream(path: string, range?: { start: number; end: number }): Readable;
 }
 
 /** fsync(2) on the libuv thread pool: it waits for the disk, so it must not block the event loop. */
@@ -99,5 +105,35 @@ export const nodeSpoolFiles: SpoolFileLayer = {
   async readFile(path) {
     return readFileSync(path);
   },
-  createReadStream: (path) => createReadStream(path),
+  async readTail(path, tailBytes) {
+    const fd = openSync(path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      const start = Math.max(0, size - tailBytes);
+      return { size, tail: readAt(fd, start, size - start) };
+    } finally {
+      closeSync(fd);
+    }
+  },
+  async readRange(path, start, length) {
+    const fd = openSync(path, 'r');
+    try {
+      return readAt(fd, start, length);
+    } finally {
+      closeSync(fd);
+    }
+  },
+  createReadStream: (path, range) => createReadStream(path, range),
 };
+
+/** Reads `length` bytes at `start` (fewer at the end of the file). */
+function readAt(fd: number, start: number, length: number): Buffer {
+  const out = Buffer.alloc(length);
+  let read = 0;
+  while (read < length) {
+    const n = readSync(fd, out, read, length - read, start + read);
+    if (n === 0) break;
+    read += n;
+  }
+  return out.subarray(0, read);
+}

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,7 +93,7 @@ describe('portcullis quarantine', () => {
     assert.deepEqual(await run('release', id, '--recipient', 'a@example.org'), [`${id}: released to 1 recipient(s): a@example.org`]);
     assert.deepEqual(await run('delete', id), [`${id}: deleted for 1 recipient(s): b@example.org`]);
     // a@ is queued for delivery: the message stays in the spool for it.
-    assert.ok(existsSync(join(dir, 'spool', `${id}.env`)));
+    assert.ok(existsSync(join(dir, 'spool', `${id}.msg`)));
     assert.deepEqual(await run('list'), ['the quarantine is empty']);
     await assert.rejects(run('show', id), /no quarantined recipient/);
 
@@ -113,8 +113,8 @@ describe('portcullis quarantine', () => {
   it('delete of the last held recipient removes the message from the spool', async () => {
     const id = await seed({ 'c@example.org': 'quarantined' });
     assert.deepEqual(await run('delete', id), [`${id}: deleted for 1 recipient(s): c@example.org; message removed`]);
-    assert.equal(existsSync(join(dir, 'spool', `${id}.env`)), false);
-    assert.equal(existsSync(join(dir, 'spool', `${id}.body`)), false);
+    assert.equal(existsSync(join(dir, 'spool', `${id}.msg`)), false);
+    assert.deepEqual(readdirSync(join(dir, 'spool')).filter((n) => n.startsWith(id)), []);
   });
 
   it('release --not-spam tokenizes the held message in a sandbox and learns it as ham, audited, snapshot written', async () => {

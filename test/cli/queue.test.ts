@@ -40,7 +40,7 @@ async function seed(): Promise<string> {
   })());
   await w.commit({
     version: 1,
-    envelope: { queueId, clientAddress: '127.0.0.1', clientPort: 1, helo: 'h', mailFrom: 'a@example.net', rcptTo: ['b@example.org'], direction: 'inbound', receivedAt: 1, size: 16 },
+    envelope: { queueId, clientAddress: '127.0.0.1', clientPort: 1, helo: 'h', mailFrom: 'a@example.net', rcptTo: ['b@example.org'], direction: 'inbound', receivedAt: 1, size: 17 },
     prependHeaders: '',
     verdict: { action: 'accept', score: 0, rule: 'r', findings: [] },
     recipients: [{ address: 'b@example.org', disposition: 'deliver' }],

@@ -44,7 +44,7 @@ async function lastAudit() {
   const all = await new AuditLog(db).list();
   return all[all.length - 1];
 }
-const exists = (queueId: string) => existsSync(join(spool.dir, `${queueId}.env`)) && existsSync(spool.bodyPath(queueId));
+const exists = (queueId: string) => existsSync(join(spool.dir, `${queueId}.msg`));
 
 describe('quarantine service', () => {
   it('release: held rows become queued and due now, audited and tracked; the spool stays for delivery', async () => {
@@ -102,12 +102,14 @@ describe('quarantine service', () => {
 
   it('release with learning: tokenized first (the spool body), learnt as ham, audited as bayes.train, snapshot rewritten', async () => {
     const id = await holdMessage(db, spool, { rows: { 'a@example.org': 'quarantined' } });
-    const asked: string[] = [];
     const snapshotPath = join(dir, 'bayes.json');
-    const learn = { snapshotPath, tokenizer: { tokenize: async (job: { path: string }) => (asked.push(job.path), ['subject:invoice', 'from:@example.net']) } };
+    const asked: { path: string; length?: number }[] = [];
+    const learn = { snapshotPath, tokenizer: { tokenize: async (job: { path: string; length?: number }) => (asked.push(job), ['subject:invoice', 'from:@example.net']) } };
     const before = await loadBayesModel(db);
     assert.deepEqual(await releaseQuarantined(ctx, cli, id, undefined, Date.now(), learn), { recipients: ['a@example.org'], learned: true });
-    assert.deepEqual(asked, [spool.bodyPath(id)]);
+    // The body only: the spool file's record after it is not the message.
+    assert.deepEqual(asked, [await spool.bodyFile(id)]);
+    assert.equal(asked[0]?.length, (await spool.read(id)).envelope.size);
     const model = await loadBayesModel(db);
     assert.equal(model.hamMessages, before.hamMessages + 1);
     assert.equal(model.spamMessages, before.spamMessages);

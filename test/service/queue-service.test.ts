@@ -39,7 +39,7 @@ async function addMessage(rows: Record<string, RecipientStatus>, nextAttemptAt =
   })());
   await writer.commit({
     version: 1,
-    envelope: { queueId, clientAddress: '127.0.0.1', clientPort: 1, helo: 'h', mailFrom: 'a@example.net', rcptTo: Object.keys(rows), direction: 'inbound', receivedAt: Date.now(), size: 19 },
+    envelope: { queueId, clientAddress: '127.0.0.1', clientPort: 1, helo: 'h', mailFrom: 'a@example.net', rcptTo: Object.keys(rows), direction: 'inbound', receivedAt: Date.now(), size: 20 },
     prependHeaders: '',
     verdict: { action: 'accept', score: 0, rule: 'r', findings: [] },
     recipients: Object.keys(rows).map((address) => ({ address, disposition: 'deliver' as const })),

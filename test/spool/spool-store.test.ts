@@ -91,8 +91,14 @@ function enospc(): NodeJS.ErrnoException {
   return Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
 }
 
+async function bytesOf(stream: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of stream) parts.push(chunk);
+  return Buffer.concat(parts);
+}
+
 describe('SpoolStore commit', () => {
-  it('writes, fsyncs, renames body then record, and fsyncs the directory before commit resolves', async () => {
+  it('appends the record and its footer, fsyncs, renames into place and fsyncs the directory before commit resolves', async () => {
     const dir = await freshDir();
     const { layer, ops } = recordingLayer();
     const spool = await SpoolStore.open(dir, { fsync: true, files: layer });
@@ -104,19 +110,15 @@ describe('SpoolStore commit', () => {
     const record = recordFor(id, size);
     await writer.commit(record);
     const d = basename(dir);
-    assert.deepEqual(ops, [
-      `fsync ${id}.body.tmp`,
-      `close ${id}.body.tmp`,
-      `create ${id}.env.tmp`,
-      `write ${id}.env.tmp`,
-      `fsync ${id}.env.tmp`,
-      `close ${id}.env.tmp`,
-      `rename ${id}.body.tmp ${id}.body`,
-      `rename ${id}.env.tmp ${id}.env`,
-      `fsyncdir ${d}`,
-    ]);
-    assert.equal((await readFile(spool.bodyPath(id))).toString(), 'Subject: hi\r\n\r\nbody\r\n');
-    assert.deepEqual(await spool.read(id), record);
+    assert.deepEqual(ops, [`write ${id}.msg.tmp`, `fsync ${id}.msg.tmp`, `close ${id}.msg.tmp`, `rename ${id}.msg.tmp ${id}.msg`, `fsyncdir ${d}`]);
+    const json = JSON.stringify(record);
+    const file = (await readFile(join(dir, `${id}.msg`))).toString();
+    assert.equal(file, `Subject: hi\r\n\r\nbody\r\n${json}\n%%PORTCULLIS-RECORD ${String(Buffer.byteLength(json)).padStart(10, '0')}\n`);
+    // Read back by another process: the record from the footer, the body up to envelope.size.
+    const reader = await SpoolStore.open(dir, { fsync: false, recover: false });
+    assert.deepEqual(await reader.read(id), record);
+    assert.equal((await bytesOf(reader.openBody(id))).toString(), 'Subject: hi\r\n\r\nbody\r\n');
+    assert.deepEqual(await reader.bodyFile(id), { path: join(dir, `${id}.msg`), length: 21 });
     assert.deepEqual(await spool.listCommitted(), [id]);
   });
 
@@ -166,7 +168,7 @@ describe('SpoolStore commit', () => {
     assert.equal((await spool.listCommitted()).length, ids.length);
   });
 
-  it('skips fsyncs when fsync is off but keeps the rename order', async () => {
+  it('skips fsyncs when fsync is off but still renames into place last', async () => {
     const dir = await freshDir();
     const { layer, ops } = recordingLayer();
     const spool = await SpoolStore.open(dir, { fsync: false, files: layer });
@@ -175,14 +177,14 @@ describe('SpoolStore commit', () => {
     await w.receive(chunks('m'));
     await w.commit(recordFor(id, 1));
     assert.equal(ops.filter((o) => o.startsWith('fsync')).length, 0);
-    assert.ok(ops.indexOf(`rename ${id}.body.tmp ${id}.body`) < ops.indexOf(`rename ${id}.env.tmp ${id}.env`));
+    assert.equal(ops[ops.length - 1], `rename ${id}.msg.tmp ${id}.msg`);
   });
 
-  for (const step of ['write', 'fsync', 'create', 'rename', 'fsyncdir']) {
+  for (const step of ['write', 'fsync', 'close', 'rename', 'fsyncdir']) {
     it(`rejects with PORTCULLIS_ERR_SPOOL_WRITE and leaves no message when ${step} fails with ENOSPC`, async () => {
       const dir = await freshDir();
       let armed = false;
-      const { layer } = recordingLayer((op) => (armed && op.startsWith(`${step} `) && (step !== 'create' || op.includes('.env')) ? enospc() : undefined));
+      const { layer } = recordingLayer((op) => (armed && op.startsWith(`${step} `) ? enospc() : undefined));
       const spool = await SpoolStore.open(dir, { fsync: true, files: layer });
       const id = newQueueId();
       const w = spool.createWriter(id);
@@ -223,7 +225,7 @@ describe('SpoolStore commit', () => {
   it('refuses queue ids that are not ULIDs before touching a path', async () => {
     const spool = await SpoolStore.open(await freshDir(), { fsync: false });
     assert.throws(() => spool.createWriter('../../etc/passwd'), (err: unknown) => isPortcullisError(err, 'PORTCULLIS_ERR_INVALID_ARGUMENT'));
-    assert.throws(() => spool.bodyPath('x/y'), (err: unknown) => isPortcullisError(err, 'PORTCULLIS_ERR_INVALID_ARGUMENT'));
+    await assert.rejects(spool.bodyFile('x/y'), (err: unknown) => isPortcullisError(err, 'PORTCULLIS_ERR_INVALID_ARGUMENT'));
   });
 });
 
@@ -232,15 +234,12 @@ describe('SpoolStore recent messages (kept in memory until removed)', () => {
     const reads: string[] = [];
     const layer: SpoolFileLayer = {
       ...nodeSpoolFiles,
-      readFile: async (path) => (reads.push(basename(path)), nodeSpoolFiles.readFile(path)),
-      createReadStream: (path) => (reads.push(basename(path)), nodeSpoolFiles.createReadStream(path)),
+      readFile: async (path) => (reads.push(`file ${basename(path)}`), nodeSpoolFiles.readFile(path)),
+      readTail: async (path, n) => (reads.push(`tail ${basename(path)}`), nodeSpoolFiles.readTail(path, n)),
+      readRange: async (path, start, n) => (reads.push(`range ${basename(path)}`), nodeSpoolFiles.readRange(path, start, n)),
+      createReadStream: (path, range) => (reads.push(`stream ${basename(path)}`), nodeSpoolFiles.createReadStream(path, range)),
     };
     return { layer, reads };
-  }
-  async function bytesOf(stream: AsyncIterable<Buffer>): Promise<Buffer> {
-    const parts: Buffer[] = [];
-    for await (const chunk of stream) parts.push(chunk);
-    return Buffer.concat(parts);
   }
 
   it('serves the record and a small body of a message it committed without reading the files', async () => {
@@ -269,16 +268,16 @@ describe('SpoolStore recent messages (kept in memory until removed)', () => {
     const { size } = await w.receive(chunks('Subject: b\r\n\r\n', big));
     await w.commit(recordFor(id, size));
     assert.equal((await bytesOf(spool.openBody(id))).length, size);
-    assert.deepEqual(reads, [`${id}.body`]);
+    assert.deepEqual(reads, [`stream ${id}.msg`]);
     const other = await SpoolStore.open(dir, { fsync: false, recover: false, files: layer });
     reads.length = 0;
     assert.equal((await other.read(id)).envelope.queueId, id);
-    assert.deepEqual(reads, [`${id}.env`]);
+    assert.deepEqual(reads, [`tail ${id}.msg`, `range ${id}.msg`]);
   });
 });
 
 describe('SpoolStore recovery', () => {
-  it('removes temp files and bodies without records, quarantines records without bodies, keeps committed messages', async () => {
+  it('removes temp files and (earlier layout) bodies without records, quarantines records without bodies, keeps committed messages', async () => {
     const dir = await freshDir();
     const spool = await SpoolStore.open(dir, { fsync: true });
     const good = newQueueId();
@@ -288,7 +287,7 @@ describe('SpoolStore recovery', () => {
     const temp = newQueueId();
     const orphanBody = newQueueId();
     const orphanRecord = newQueueId();
-    await writeFile(join(dir, `${temp}.body.tmp`), 'partial');
+    await writeFile(join(dir, `${temp}.msg.tmp`), 'partial');
     await writeFile(join(dir, `${temp}.env.tmp`), '{');
     await writeFile(join(dir, `${orphanBody}.body`), 'never acknowledged');
     await writeFile(join(dir, `${orphanRecord}.env`), JSON.stringify(recordFor(orphanRecord, 1)));
@@ -299,7 +298,7 @@ describe('SpoolStore recovery', () => {
     assert.deepEqual(reopened.recovery.corrupt, [orphanRecord]);
     assert.deepEqual(await reopened.listCommitted(), [good]);
     assert.ok(existsSync(join(dir, 'corrupt', `${orphanRecord}.env`)));
-    assert.deepEqual((await readdir(dir)).sort(), ['corrupt', `${good}.body`, `${good}.env`].sort());
+    assert.deepEqual((await readdir(dir)).sort(), ['corrupt', `${good}.msg`].sort());
   });
 
   it('with recover off, leaves messages being received alone', async () => {
@@ -312,20 +311,49 @@ describe('SpoolStore recovery', () => {
     await w.discard();
   });
 
-  it('read rejects a damaged record as PORTCULLIS_ERR_SPOOL_CORRUPT and remove deletes both files', async () => {
+  it('read rejects a damaged file (footer, record, sizes) as PORTCULLIS_ERR_SPOOL_CORRUPT; remove deletes it', async () => {
     const dir = await freshDir();
     const spool = await SpoolStore.open(dir, { fsync: false });
     const id = newQueueId();
     const w = spool.createWriter(id);
     await w.receive(chunks('b'));
     await w.commit(recordFor(id, 1));
-    await writeFile(join(dir, `${id}.env`), '{"version":1,');
+    const path = join(dir, `${id}.msg`);
+    const good = await readFile(path);
+    const json = JSON.stringify(recordFor(id, 1));
+    const footer = (n: number): string => `\n%%PORTCULLIS-RECORD ${String(n).padStart(10, '0')}\n`;
     // Another process (the CLI) reads the file; the writer's own process would use its copy.
     const reader = await SpoolStore.open(dir, { fsync: false, recover: false });
-    await assert.rejects(reader.read(id), (err: unknown) => isPortcullisError(err, 'PORTCULLIS_ERR_SPOOL_CORRUPT'));
+    for (const damaged of [
+      good.subarray(0, good.length - 3), // truncated footer
+      Buffer.from(`b${json.slice(0, -1)}}${footer(json.length)}`.replace(/"version":1/, '"version":9')), // not a version 1 record
+      Buffer.from(`bb${json}${footer(json.length)}`), // the body is not the size the record says
+      Buffer.from(`b${json}${footer(json.length + 50)}`), // the footer points before the start
+      Buffer.from('short'),
+    ]) {
+      await writeFile(path, damaged);
+      await assert.rejects(reader.read(id), (err: unknown) => isPortcullisError(err, 'PORTCULLIS_ERR_SPOOL_CORRUPT'), damaged.toString());
+    }
     await reader.remove(id);
     await reader.remove(id);
     assert.deepEqual(await spool.listCommitted(), []);
-    assert.equal(existsSync(spool.bodyPath(id)), false);
+    assert.equal(existsSync(path), false);
+    await assert.rejects(reader.read(id), (err: unknown) => isPortcullisError(err, 'PORTCULLIS_ERR_NOT_FOUND'));
+  });
+
+  it('reads, lists and removes a message spooled by an earlier version (ID.body + ID.env)', async () => {
+    const dir = await freshDir();
+    const id = newQueueId();
+    const record = recordFor(id, 9);
+    await writeFile(join(dir, `${id}.body`), 'old body!');
+    await writeFile(join(dir, `${id}.env`), JSON.stringify(record));
+    const spool = await SpoolStore.open(dir, { fsync: false });
+    assert.deepEqual(spool.recovery, { tempFilesRemoved: 0, orphanBodiesRemoved: 0, corrupt: [] });
+    assert.deepEqual(await spool.listCommitted(), [id]);
+    assert.deepEqual(await spool.read(id), record);
+    assert.equal((await bytesOf(spool.openBody(id))).toString(), 'old body!');
+    assert.deepEqual(await spool.bodyFile(id), { path: join(dir, `${id}.body`), length: 9 });
+    await spool.remove(id);
+    assert.deepEqual(await readdir(dir), ['corrupt']);
   });
 });

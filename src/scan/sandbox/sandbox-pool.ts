@@ -78,6 +78,8 @@ export interface TokenizeJob {
   readonly path: string;
   /** Bytes to skip at the start of the file (an mbox `From ` line); 0 when absent. */
   readonly offset?: number;
+  /** Bytes to read after the offset (a spool file's body, before its record); to the end when absent. */
+  readonly length?: number;
 }
 
 interface JobFailure {
@@ -487,7 +489,9 @@ export class SandboxPool {
       const path = resolve(pending.job.path);
       const offset = pending.job.offset ?? 0;
       const message: JobMessage =
-        pending.task === 'scan' ? { kind: 'job', jobId, path, offset, envelope: pending.job.envelope } : { kind: 'tokenize', jobId, path, offset };
+        pending.task === 'scan'
+          ? { kind: 'job', jobId, path, offset, envelope: pending.job.envelope }
+          : { kind: 'tokenize', jobId, path, offset, ...(pending.job.length !== undefined ? { length: pending.job.length } : {}) };
       sandbox.child.send(message, (err) => {
         if (err) this.kill(sandbox, 'crash', 'SCAN_SANDBOX_CRASH', `the job could not be sent to the sandbox (${err.message})`);
       });

@@ -65,6 +65,8 @@ export interface TokenizeJobMessage {
   readonly path: string;
   /** Bytes to skip at the start of the file (an mbox `From ` line). */
   readonly offset: number;
+  /** Bytes to read after the offset (a spool file's body); to the end of the file when absent. */
+  readonly length?: number;
 }
 
 export type JobMessage = ScanJobMessage | TokenizeJobMessage;

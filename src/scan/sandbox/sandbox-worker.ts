@@ -105,11 +105,11 @@ function returnReadBuffer(raw: Buffer): void {
 }
 
 /** Reads the message within the ceiling; a longer file is scanned up to it and reported. The caller returns `raw`. */
-function readMessage(path: string, offset: number): { raw: Buffer; findings: Finding[] } {
+function readMessage(path: string, offset: number, limit?: number): { raw: Buffer; findings: Finding[] } {
   const fd = openSync(path, 'r');
   let raw: Buffer | undefined;
   try {
-    const available = Math.max(0, fstatSync(fd).size - offset);
+    const available = Math.min(Math.max(0, fstatSync(fd).size - offset), limit ?? Infinity);
     const length = Math.min(available, MAX_MESSAGE_BYTES_CEILING);
     raw = borrowReadBuffer(length);
     let read = 0;
@@ -140,7 +140,7 @@ function failureCode(code: string | undefined): string {
 function runTokenize(job: TokenizeJobMessage): void {
   let raw;
   try {
-    raw = readMessage(job.path, job.offset).raw;
+    raw = readMessage(job.path, job.offset, job.length).raw;
   } catch (err) {
     send({ kind: 'tokenize-failed', jobId: job.jobId, reason: 'unreadable', code: failureCode((err as NodeJS.ErrnoException).code) });
     return;

@@ -270,6 +270,9 @@ describe('sandbox pool: tokenize jobs', () => {
       const fromLine = 'From alice@example.org Mon Mar  3 10:00:00 2025\n';
       const mbox = write('tokenize.mbox', fromLine + text);
       assert.deepEqual([...(await pool.tokenize({ path: mbox, offset: Buffer.byteLength(fromLine) }))].sort(), expected);
+      // A spool file: the body, then its record; `length` keeps the tokenizer to the body.
+      const spoolFile = write('tokenize.msg', `${text}{"record":"zzqqxxjunk"}`);
+      assert.deepEqual([...(await pool.tokenize({ path: spoolFile, length: Buffer.byteLength(text) }))].sort(), expected);
     } finally {
       await pool.close();
     }
