@@ -18,7 +18,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -28,6 +27,7 @@ import { formatTable, percentile, round } from './report-table.js';
 import { relayConfig, startGatewayProcess, type Endpoint, type GatewayProcess } from '../test/helpers/gateway-process.js';
 import { dataPayload, runSmtpLoad, type LoadMessage } from '../test/helpers/smtp-load.js';
 import { startSmtpSink, type SmtpSink } from '../test/helpers/smtp-sink.js';
+import { freePort } from '../test/helpers/free-port.js';
 
 interface Cell {
   readonly connections: number;
@@ -170,17 +170,6 @@ async function runMemoryCell(gateway: GatewayProcess, sink: SmtpSink): Promise<R
 }
 
 // ---- the Postfix peer ---------------------------------------------------------------------
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** Postfix's smtp-sink, counting messages from its `-c` counters. */
 async function startPostfixSink(port: number): Promise<{ count(): number; stop(): void }> {

@@ -15,13 +15,14 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sniffMessage } from '../src/cli/scan.js';
 import { formatTable } from '../bench/report-table.js';
 import { scanCorpus, type ScanLine } from './scan-corpus.js';
+import { freePort } from '../test/helpers/free-port.js';
 
 const DEFAULT_DIR = '../shared/corpus/clamav-testfiles';
 const SIGNATURE_NAME = 'Portcullis.Eval.ClamExe';
@@ -37,17 +38,6 @@ function wrap(name: string, content: Buffer): string {
     `Content-Type: application/octet-stream; name="${name}"`, 'Content-Transfer-Encoding: base64',
     `Content-Disposition: attachment; filename="${name}"`, '', base64 + '--b--', '',
   ].join('\r\n');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 function ping(port: number): Promise<boolean> {
