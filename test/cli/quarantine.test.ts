@@ -1,31 +1,17 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { quarantineCommand } from '../../src/cli/quarantine.js';
 import { AuditLog } from '../../src/observe/audit-log.js';
 import { bayesSnapshotPath, parseModel } from '../../src/scan/bayes/model-snapshot.js';
 import { SpoolStore } from '../../src/spool/spool-store.js';
 import { openDatabase } from '../../src/store/database.js';
 import { HELD_ATTACHMENTS, holdMessage } from '../quarantine/held-message.js';
-import { runCommand } from '../helpers/run-command.js';
+import { runCommand, useConfigFile } from '../helpers/run-command.js';
 
-let dir: string;
-const savedEnv = { ...process.env };
-
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'portcullis-cli-quarantine-'));
-  const configPath = join(dir, 'portcullis.yaml');
-  await writeFile(configPath, `dataDir: ${JSON.stringify(dir)}\nspool:\n  fsync: false\nquarantine:\n  retentionDays: 7\n`);
-  process.env.PORTCULLIS_CONFIG = configPath;
-  delete process.env.PORTCULLIS_DATA_DIR;
-});
-after(async () => {
-  process.env = savedEnv;
-  await rm(dir, { recursive: true, force: true });
-});
+const dataDir = useConfigFile('cli-quarantine', 'spool:\n  fsync: false\nquarantine:\n  retentionDays: 7\n');
 
 /** Runs `portcullis quarantine ARGS` in-process and returns what it printed on stdout. */
 async function run(...args: string[]): Promise<string[]> {
@@ -49,8 +35,8 @@ async function runRaw(...args: string[]): Promise<string> {
 }
 
 async function seed(rows: Record<string, 'quarantined' | 'queued'>): Promise<string> {
-  const db = await openDatabase({ dataDir: dir });
-  const spool = await SpoolStore.open(join(dir, 'spool'), { fsync: false });
+  const db = await openDatabase({ dataDir: dataDir() });
+  const spool = await SpoolStore.open(join(dataDir(), 'spool'), { fsync: false });
   try {
     return await holdMessage(db, spool, { rows, tracked: true });
   } finally {
@@ -93,11 +79,11 @@ describe('portcullis quarantine', () => {
     assert.deepEqual(await run('release', id, '--recipient', 'a@example.org'), [`${id}: released to 1 recipient(s): a@example.org`]);
     assert.deepEqual(await run('delete', id), [`${id}: deleted for 1 recipient(s): b@example.org`]);
     // a@ is queued for delivery: the message stays in the spool for it.
-    assert.ok(existsSync(join(dir, 'spool', `${id}.msg`)));
+    assert.ok(existsSync(join(dataDir(), 'spool', `${id}.msg`)));
     assert.deepEqual(await run('list'), ['the quarantine is empty']);
     await assert.rejects(run('show', id), /no quarantined recipient/);
 
-    const db = await openDatabase({ dataDir: dir });
+    const db = await openDatabase({ dataDir: dataDir() });
     try {
       const states = await db.selectFrom('recipient_state').select(['recipient', 'status']).where('queue_id', '=', id).orderBy('recipient').execute();
       assert.deepEqual(states, [{ recipient: 'a@example.org', status: 'queued' }, { recipient: 'b@example.org', status: 'deleted' }]);
@@ -113,14 +99,14 @@ describe('portcullis quarantine', () => {
   it('delete of the last held recipient removes the message from the spool', async () => {
     const id = await seed({ 'c@example.org': 'quarantined' });
     assert.deepEqual(await run('delete', id), [`${id}: deleted for 1 recipient(s): c@example.org; message removed`]);
-    assert.equal(existsSync(join(dir, 'spool', `${id}.msg`)), false);
-    assert.deepEqual(readdirSync(join(dir, 'spool')).filter((n) => n.startsWith(id)), []);
+    assert.equal(existsSync(join(dataDir(), 'spool', `${id}.msg`)), false);
+    assert.deepEqual(readdirSync(join(dataDir(), 'spool')).filter((n) => n.startsWith(id)), []);
   });
 
   it('release --not-spam tokenizes the held message in a sandbox and learns it as ham, audited, snapshot written', async () => {
     const id = await seed({ 'd@example.org': 'quarantined' });
     assert.deepEqual(await run('release', id, '--not-spam'), [`${id}: released to 1 recipient(s): d@example.org; learnt as not spam`]);
-    const db = await openDatabase({ dataDir: dir });
+    const db = await openDatabase({ dataDir: dataDir() });
     try {
       const counts = await db.selectFrom('bayes_count').selectAll().executeTakeFirstOrThrow();
       assert.deepEqual([counts.spam_messages, counts.ham_messages], [0, 1]);
@@ -132,7 +118,7 @@ describe('portcullis quarantine', () => {
     } finally {
       await db.destroy();
     }
-    assert.equal(parseModel(await readFile(bayesSnapshotPath(dir), 'utf8')).hamMessages, 1);
+    assert.equal(parseModel(await readFile(bayesSnapshotPath(dataDir()), 'utf8')).hamMessages, 1);
     // Without the flag, a release learns nothing.
     const plain = await seed({ 'e@example.org': 'quarantined' });
     assert.deepEqual(await run('release', plain), [`${plain}: released to 1 recipient(s): e@example.org`]);

@@ -1,29 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { queueCommand } from '../../src/cli/queue.js';
 import { newQueueId } from '../../src/core/queue-id.js';
 import { AuditLog } from '../../src/observe/audit-log.js';
 import { SpoolStore } from '../../src/spool/spool-store.js';
 import { openDatabase } from '../../src/store/database.js';
-import { runCommand } from '../helpers/run-command.js';
+import { runCommand, useConfigFile } from '../helpers/run-command.js';
 
-let dir: string;
-const savedEnv = { ...process.env };
-
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'portcullis-cli-queue-'));
-  const configPath = join(dir, 'portcullis.yaml');
-  await writeFile(configPath, `dataDir: ${JSON.stringify(dir)}\nspool:\n  fsync: false\n`);
-  process.env.PORTCULLIS_CONFIG = configPath;
-  delete process.env.PORTCULLIS_DATA_DIR;
-});
-after(async () => {
-  process.env = savedEnv;
-  await rm(dir, { recursive: true, force: true });
-});
+const dataDir = useConfigFile('cli-queue', 'spool:\n  fsync: false\n');
 
 /** Runs `portcullis queue ARGS` in-process and returns what it printed on stdout. */
 async function run(...args: string[]): Promise<string[]> {
@@ -31,8 +16,8 @@ async function run(...args: string[]): Promise<string[]> {
 }
 
 async function seed(): Promise<string> {
-  const db = await openDatabase({ dataDir: dir });
-  const spool = await SpoolStore.open(join(dir, 'spool'), { fsync: false });
+  const db = await openDatabase({ dataDir: dataDir() });
+  const spool = await SpoolStore.open(join(dataDir(), 'spool'), { fsync: false });
   const queueId = newQueueId();
   const w = spool.createWriter(queueId);
   await w.receive((async function* () {
@@ -66,13 +51,13 @@ describe('portcullis queue', () => {
     assert.deepEqual(await run('delete', id), [`${id}: 1 recipient(s) deleted`]);
     assert.deepEqual(await run('list'), ['the queue is empty']);
 
-    const db = await openDatabase({ dataDir: dir });
+    const db = await openDatabase({ dataDir: dataDir() });
     try {
       const actions = (await new AuditLog(db).list()).map((r) => `${r.action} ${r.target}`);
       assert.deepEqual(actions, [`queue.retry ${id}`, `queue.delete ${id}`]);
     } finally {
       await db.destroy();
     }
-    assert.deepEqual(await (await SpoolStore.open(join(dir, 'spool'), { fsync: false, recover: false })).listCommitted(), []);
+    assert.deepEqual(await (await SpoolStore.open(join(dataDir(), 'spool'), { fsync: false, recover: false })).listCommitted(), []);
   });
 });
