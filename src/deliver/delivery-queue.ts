@@ -308,16 +308,21 @@ export class DeliveryQueue {
     if (this.ready.length > 0 || due.length >= limit) this.backlog = true;
   }
 
-  /** Launches the jobs the global and per-hop limits allow; returns those held back, in order. */
-  private launchWithinLimits(jobs: readonly Job[]): Job[] {
+  /**
+   * Launches the jobs the global and per-hop limits allow, skipping those already in flight;
+   * returns those held back, in order. `recheck`: the jobs come from the ready list, so each one
+   * launched checks its rows against the database first.
+   */
+  private launchWithinLimits(jobs: readonly Job[], recheck = false): Job[] {
     const { concurrency, concurrencyPerDestination } = this.config.delivery;
     const held: Job[] = [];
     for (const job of jobs) {
+      if (job.rows.some((row) => this.busy.has(busyKey(row)))) continue;
       if (!this.running || this.inFlight.size >= concurrency || (this.perHop.get(job.route.key) ?? 0) >= concurrencyPerDestination) {
         held.push(job);
         continue;
       }
-      this.launch(job);
+      this.launch(recheck ? { ...job, recheck: true } : job);
     }
     return held;
   }
@@ -328,8 +333,7 @@ export class DeliveryQueue {
    * next hops the list does not cover.
    */
   private launchReady(): void {
-    const candidates = this.ready.filter((job) => !job.rows.some((row) => this.busy.has(busyKey(row))));
-    this.ready = this.launchWithinLimits(candidates.map((job) => ({ ...job, recheck: true })));
+    this.ready = this.launchWithinLimits(this.ready, true);
     if (this.backlog && (this.ready.length === 0 || this.inFlight.size < this.config.delivery.concurrency)) this.wake();
   }
 
