@@ -88,3 +88,31 @@ export function startSampler(pid: number): { stop(): SampledUsage } {
     },
   };
 }
+
+/** Busy and total CPU time of the whole machine, in clock ticks summed over every core (/proc/stat). */
+export interface MachineCpu {
+  readonly busyTicks: number;
+  readonly totalTicks: number;
+}
+
+export function machineCpu(): MachineCpu {
+  try {
+    // The first line sums every core: user nice system idle iowait irq softirq steal (guest time is already in user).
+    const fields = readFileSync('/proc/stat', 'utf8').slice(0, 200).split('\n')[0]?.trim().split(/\s+/).slice(1, 9).map(Number) ?? [];
+    const total = fields.reduce((sum, n) => sum + n, 0);
+    return { busyTicks: total - (fields[3] ?? 0) - (fields[4] ?? 0), totalTicks: total };
+  } catch {
+    return { busyTicks: 0, totalTicks: 0 };
+  }
+}
+
+/** What the machine spent between two readings: CPU milliseconds per unit of work, and how busy it was. */
+export function machineCpuSince(before: MachineCpu, units: number): { cpuMsPerUnit: number; busyPercent: number } {
+  const after = machineCpu();
+  const busy = after.busyTicks - before.busyTicks;
+  const total = after.totalTicks - before.totalTicks;
+  return {
+    cpuMsPerUnit: units > 0 ? (busy * 1000) / CLOCK_TICKS_PER_SECOND / units : 0,
+    busyPercent: total > 0 ? (100 * busy) / total : 0,
+  };
+}

@@ -22,7 +22,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BUILTIN_ANALYZERS } from '../src/scan/registry.js';
-import { rssKb, startSampler } from './process-sampler.js';
+import { machineCpu, machineCpuSince, rssKb, startSampler } from './process-sampler.js';
 import { formatTable, percentile, round } from './report-table.js';
 import { relayConfig, startGatewayProcess, type Endpoint, type GatewayProcess } from '../test/helpers/gateway-process.js';
 import { dataPayload, runSmtpLoad, type LoadMessage } from '../test/helpers/smtp-load.js';
@@ -46,7 +46,7 @@ const CELLS: readonly Cell[] = [
 const CELL_TIME_LIMIT_MS = 20_000;
 const DELIVERY_WAIT_MS = 60_000;
 const MEMORY_CELL = { connections: 20, bytes: 25 * 1024 * 1024 } as const;
-const PEER = { sessions: 20, messages: 2000, bytes: 4096 } as const;
+const PEER = { sessions: 20, messages: 2000, bytes: 4096, warmupMessages: 2000, rounds: 5 } as const;
 
 interface CellResult {
   readonly connections: number;
@@ -188,21 +188,39 @@ async function startPostfixSink(port: number): Promise<{ count(): number; stop()
   return { count: () => count, stop: () => child.kill('SIGTERM') };
 }
 
-/** smtp-source at `target` until the sink has counted every message; returns messages/s. */
-async function smtpSource(target: Endpoint, sink: { count(): number }): Promise<number> {
+interface PeerRun {
+  readonly perSecond: number;
+  /** CPU time of the whole machine (gateway, smtp-source, smtp-sink, kernel) per message relayed. */
+  readonly machineCpuMsPerMessage: number;
+  readonly machineBusyPercent: number;
+}
+
+/** smtp-source at `target` until the sink has counted every message. */
+async function smtpSource(target: Endpoint, sink: { count(): number }, messages: number): Promise<PeerRun> {
   const before = sink.count();
+  const cpuBefore = machineCpu();
   const started = performance.now();
-  const args = ['-s', String(PEER.sessions), '-m', String(PEER.messages), '-l', String(PEER.bytes),
+  const args = ['-s', String(PEER.sessions), '-m', String(messages), '-l', String(PEER.bytes),
     '-f', 'bench@sender.test', '-t', 'inbox@example.org', `${target.host}:${target.port}`];
   await new Promise<void>((resolve, reject) => {
     const child = spawn('/usr/sbin/smtp-source', args, { stdio: 'ignore', shell: false });
     child.once('error', reject);
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`smtp-source exited with ${code}`))));
   });
-  const done = await waitFor(() => sink.count() - before >= PEER.messages, 120_000);
+  const done = await waitFor(() => sink.count() - before >= messages, 120_000);
   const seconds = (performance.now() - started) / 1000;
-  if (!done) console.error(`peer: only ${sink.count() - before} of ${PEER.messages} reached smtp-sink`);
-  return round((sink.count() - before) / seconds);
+  const relayed = sink.count() - before;
+  if (!done) console.error(`peer: only ${relayed} of ${messages} reached smtp-sink`);
+  const cpu = machineCpuSince(cpuBefore, relayed);
+  return { perSecond: round(relayed / seconds), machineCpuMsPerMessage: round(cpu.cpuMsPerUnit, 2), machineBusyPercent: round(cpu.busyPercent, 0) };
+}
+
+/** The run with the median rate (PEER.rounds is odd). */
+function medianRun(runs: readonly PeerRun[]): PeerRun {
+  const sorted = [...runs].sort((a, b) => a.perSecond - b.perSecond);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  if (!median) throw new Error('no peer runs');
+  return median;
 }
 
 function postfix(...args: string[]): { ok: boolean; out: string } {
@@ -210,7 +228,21 @@ function postfix(...args: string[]): { ok: boolean; out: string } {
   return { ok: r.status === 0, out: `${r.stdout}${r.stderr}` };
 }
 
-async function measurePeer(dataDir: string): Promise<Record<string, unknown>> {
+type PeerResult =
+  | { readonly skipped: string }
+  | {
+      readonly load: string;
+      readonly postfixVersion: string;
+      readonly postfixPerSecond: number;
+      readonly portcullisPerSecond: number;
+      readonly ratio: number;
+      readonly postfixMachineCpuMsPerMessage: number;
+      readonly portcullisMachineCpuMsPerMessage: number;
+      readonly postfixRuns: readonly PeerRun[];
+      readonly portcullisRuns: readonly PeerRun[];
+    };
+
+async function measurePeer(dataDir: string): Promise<PeerResult> {
   if (!existsSync('/usr/sbin/postfix') || !existsSync('/usr/sbin/smtp-source') || !existsSync('/usr/sbin/smtp-sink')) {
     return { skipped: 'Postfix (postfix, smtp-source, smtp-sink) is not installed: apt-get install -y postfix' };
   }
@@ -243,15 +275,31 @@ async function measurePeer(dataDir: string): Promise<Record<string, unknown>> {
   let gateway: GatewayProcess | undefined;
   try {
     await new Promise((r) => setTimeout(r, 1_000));
-    const postfixRate = await smtpSource({ host: '127.0.0.1', port: postfixPort }, sink);
+    const postfixEndpoint = { host: '127.0.0.1', port: postfixPort };
     gateway = await startGatewayProcess({ config: benchConfig({ host: '127.0.0.1', port: sinkPort }), dataDir });
-    const portcullisRate = await smtpSource(gateway.smtp, sink);
+    // Both relays are warmed up first (Postfix's processes started, the gateway's code compiled by
+    // the JIT: a relay runs for days), then measured in alternating rounds so that a change in
+    // the machine's other load falls on both; the median round of each is compared.
+    await smtpSource(postfixEndpoint, sink, PEER.warmupMessages);
+    await smtpSource(gateway.smtp, sink, PEER.warmupMessages);
+    const postfixRuns: PeerRun[] = [];
+    const portcullisRuns: PeerRun[] = [];
+    for (let round = 0; round < PEER.rounds; round++) {
+      postfixRuns.push(await smtpSource(postfixEndpoint, sink, PEER.messages));
+      portcullisRuns.push(await smtpSource(gateway.smtp, sink, PEER.messages));
+    }
+    const postfixMedian = medianRun(postfixRuns);
+    const portcullisMedian = medianRun(portcullisRuns);
     return {
-      load: `smtp-source -s ${PEER.sessions} -m ${PEER.messages} -l ${PEER.bytes} -> relay -> smtp-sink, end to end`,
+      load: `smtp-source -s ${PEER.sessions} -m ${PEER.messages} -l ${PEER.bytes} -> relay -> smtp-sink, end to end; ${PEER.warmupMessages} warm-up messages each, then ${PEER.rounds} alternating rounds, median`,
       postfixVersion: spawnSync('/usr/sbin/postconf', ['-h', 'mail_version'], { encoding: 'utf8' }).stdout.trim(),
-      postfixPerSecond: postfixRate,
-      portcullisPerSecond: portcullisRate,
-      ratio: round(portcullisRate / postfixRate, 2),
+      postfixPerSecond: postfixMedian.perSecond,
+      portcullisPerSecond: portcullisMedian.perSecond,
+      ratio: round(portcullisMedian.perSecond / postfixMedian.perSecond, 2),
+      postfixMachineCpuMsPerMessage: postfixMedian.machineCpuMsPerMessage,
+      portcullisMachineCpuMsPerMessage: portcullisMedian.machineCpuMsPerMessage,
+      postfixRuns,
+      portcullisRuns,
     };
   } finally {
     await gateway?.stop();
@@ -287,7 +335,33 @@ function printTable(cells: readonly CellResult[]): void {
   for (const line of formatTable(header, rows)) console.log(line);
 }
 
+function printPeer(peer: PeerResult): void {
+  if ('skipped' in peer) {
+    console.log(`peer: skipped: ${peer.skipped}`);
+    return;
+  }
+  console.log(`peer: ${peer.load}`);
+  const line = (name: string, runs: readonly PeerRun[]): string =>
+    `  ${name}: ${runs.map((r) => `${r.perSecond}/s (machine CPU ${r.machineCpuMsPerMessage} ms/msg, ${r.machineBusyPercent}% busy)`).join('; ')}`;
+  console.log(line('Postfix   ', peer.postfixRuns));
+  console.log(line('Portcullis', peer.portcullisRuns));
+  console.log(`  median: Postfix ${peer.postfixPerSecond}/s, Portcullis ${peer.portcullisPerSecond}/s, ratio ${peer.ratio}`);
+}
+
+/** `--peer-only`: just the comparison with Postfix, without the cells and the memory cell. */
+async function peerOnly(): Promise<void> {
+  const peerDataDir = await mkdtemp(join(tmpdir(), 'portcullis-bench-peer-'));
+  try {
+    const peer = await measurePeer(peerDataDir);
+    printPeer(peer);
+    console.log(JSON.stringify({ bench: 'relay', analyzers: ANALYZERS_ON, cores: availableParallelism(), node: process.version, peer }));
+  } finally {
+    await rm(peerDataDir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--peer-only')) return peerOnly();
   const dataDir = await mkdtemp(join(tmpdir(), 'portcullis-bench-'));
   const peerDataDir = await mkdtemp(join(tmpdir(), 'portcullis-bench-peer-'));
   const sink = await startSmtpSink({ recordWire: false, keepBodies: false });
@@ -323,8 +397,7 @@ async function main(): Promise<void> {
     );
     await gateway.stop();
     const peer = await measurePeer(peerDataDir);
-    if ('skipped' in peer) console.log(`peer: skipped: ${String(peer.skipped)}`);
-    else console.log(`peer: ${String(peer.load)}: Postfix ${String(peer.postfixPerSecond)}/s, Portcullis ${String(peer.portcullisPerSecond)}/s, ratio ${String(peer.ratio)}`);
+    printPeer(peer);
     console.log(JSON.stringify({ bench: 'relay', configuration, cells, memory, peer }));
   } finally {
     await gateway.stop();

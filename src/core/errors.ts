@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   PORTCULLIS_ERR_OVERLOADED: 'the gateway is saturated',
   PORTCULLIS_ERR_AUDIT_CHAIN: 'the audit log hash chain is broken',
   PORTCULLIS_ERR_DELIVERY: 'delivery to the next hop failed',
+  PORTCULLIS_ERR_DELIVERY_THREAD: 'the delivery thread failed or stopped',
   PORTCULLIS_ERR_STORE: 'the database is unusable',
   PORTCULLIS_ERR_VIRUS_SCANNER: 'the virus scanner (clamd) could not be reached or gave no usable answer',
   PORTCULLIS_ERR_UNSAFE_LISTEN: 'refusing to listen on a public address without accepted domains',

@@ -34,7 +34,6 @@ import type { ResolveFunction } from 'mx-connect';
 import type { Config } from '../config/schema.js';
 import { isPortcullisError } from '../core/errors.js';
 import { newQueueId } from '../core/queue-id.js';
-import { deliveryAttempts, queueSize } from '../observe/metrics.js';
 import type { TrackingSink } from '../observe/tracking-event.js';
 import type { SpoolRecord, SpoolStore } from '../spool/spool-store.js';
 import type { Database } from '../store/database.js';
@@ -71,7 +70,20 @@ export interface DeliveryQueueDeps {
   readonly mailbox?: LocalMailbox;
   /** DKIM keys for outbound mail (service/dkim-service.ts); absent: nothing is signed. */
   readonly dkim?: DkimKeyring;
+  /** Where attempt outcomes and the queue size are counted; absent: not counted. */
+  readonly metrics?: DeliveryMetrics;
 }
+
+/**
+ * The queue's figures for /metrics. A port rather than the registry itself: the queue runs in a
+ * worker thread (deliver/delivery-thread.ts), and the registry /metrics serves is the main thread's.
+ */
+export interface DeliveryMetrics {
+  attempted(outcome: string): void;
+  queueSize(recipients: number): void;
+}
+
+const UNCOUNTED: DeliveryMetrics = { attempted: () => undefined, queueSize: () => undefined };
 
 type RecipientRow = Pick<RecipientStateTable, 'queue_id' | 'recipient' | 'attempts' | 'received_at' | 'last_reply' | 'first_attempt_at'>;
 
@@ -91,6 +103,7 @@ export class DeliveryQueue {
   private readonly spool: SpoolStore;
   private readonly logger: Logger;
   private readonly tracking: TrackingSink;
+  private readonly metrics: DeliveryMetrics;
   private readonly now: () => number;
   private readonly pollIntervalMs: number;
   private config: Config;
@@ -130,6 +143,7 @@ export class DeliveryQueue {
     this.spool = deps.spool;
     this.logger = deps.logger;
     this.tracking = deps.tracking;
+    this.metrics = deps.metrics ?? UNCOUNTED;
     this.now = deps.now ?? Date.now;
     this.pollIntervalMs = deps.pollIntervalMs ?? POLL_INTERVAL_MS;
     this.config = deps.config;
@@ -289,7 +303,7 @@ export class DeliveryQueue {
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('status', 'in', PENDING_STATUSES)
         .executeTakeFirst();
-      queueSize.set(Number(size?.n ?? 0));
+      this.metrics.queueSize(Number(size?.n ?? 0));
     }
     if (!this.running || this.inFlight.size >= concurrency) return;
     // Cleared before the query: a message enqueued from here on that cannot start sets it again.
@@ -477,7 +491,7 @@ export class DeliveryQueue {
     });
     for (const result of results) {
       const kind = expired ? 'expired' : result.outcome;
-      deliveryAttempts.inc({ outcome: kind });
+      this.metrics.attempted(kind);
       this.tracking.event({ queueId: job.queueId, kind, at: now, recipient: result.recipient, detail: `${job.route.key}: ${result.reply}` });
       this.logger.info({ queueId: job.queueId, recipient: result.recipient, outcome: kind, nextHop: job.route.key, reply: result.reply }, 'delivery attempt');
     }

@@ -470,10 +470,11 @@ export class SmtpListener {
       smtpReplies.inc({ phase: 'data', class: '4xx' });
       throw reply(451, `4.3.0 Local error in processing (spool), try again later [${queueId}]`);
     }
-    // Committed: the message is safe on disk. If enqueueing fails, recovery at the next start
-    // rebuilds the queue rows from the spool, so the 250 below is still true.
-    await this.deps.queue.enqueue(queueId, record).catch((err: unknown) => this.deps.logger.error({ err, queueId }, 'enqueue failed; recovery will requeue'));
+    // Committed: the message is safe on disk. Its tracking event comes first (delivery, in the
+    // delivery thread, may record the next one within milliseconds). If enqueueing fails,
+    // recovery rebuilds the queue rows from the spool, so the 250 below is still true.
     this.deps.tracking.event({ queueId, kind: verdict.action === 'quarantine' ? 'quarantined' : 'received', detail: verdict.rule });
+    await this.deps.queue.enqueue(queueId, record).catch((err: unknown) => this.deps.logger.error({ err, queueId }, 'enqueue failed; recovery will requeue'));
     this.deps.logger.info({ queueId, action: verdict.action, score: verdict.score, rcpts: envelope.rcptTo.length, size }, 'message accepted');
     smtpReplies.inc({ phase: 'data', class: '2xx' });
     return `2.0.0 Ok: queued as ${queueId}`;

@@ -123,7 +123,8 @@ const RECENT_BODIES_BUDGET_BYTES = 64 * 1024 * 1024;
 /** Records kept in memory at most (each a few KB). */
 const RECENT_RECORDS_MAX = 20_000;
 
-interface RecentMessage {
+/** A committed message's record and, up to RECENT_BODY_MAX_BYTES, its body. */
+export interface RecentMessage {
   readonly record: SpoolRecord;
   readonly body: Buffer | undefined;
 }
@@ -133,7 +134,9 @@ interface RecentMessage {
  * (usually within milliseconds of the commit) does not read back the record and the body that
  * were just written: on the relay path that is four file operations per message saved. Files
  * stay the truth: the cache holds copies of write-once files, is bounded (oldest dropped first),
- * and a miss reads the files. Other processes (the CLI) have their own, empty, cache.
+ * and a miss reads the files. Other processes (the CLI) have their own, empty, cache. The
+ * delivery thread has its own too: the SMTP side hands each message over with its enqueue
+ * (takeRecent, then remember on the other side).
  */
 class RecentMessages {
   private readonly entries = new Map<string, RecentMessage>();
@@ -236,6 +239,18 @@ export class SpoolStore {
       yield* files.createReadStream(bodyPath, { start: 0, end: record.envelope.size - 1 }) as AsyncIterable<Buffer>;
     }
     return Readable.from(bytes(), { objectMode: false });
+  }
+
+  /** This store's in-memory copy of a committed message, handed over and forgotten here. */
+  takeRecent(queueId: string): RecentMessage | undefined {
+    const message = this.recent.get(queueId);
+    this.recent.remove(queueId);
+    return message;
+  }
+
+  /** Keeps a copy of a message committed by another store over the same directory (the SMTP side's). */
+  remember(queueId: string, message: RecentMessage): void {
+    this.recent.add(this.checked(queueId), message);
   }
 
   /**

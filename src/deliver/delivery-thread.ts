@@ -1,0 +1,195 @@
+/**
+ * The delivery queue in a worker thread, as the main thread sees it. The main thread's event
+ * loop carries the SMTP sessions, the spool writes and the sandbox traffic; delivery (the SMTP
+ * client, the queue rows, the spool removals) was about a third of its work, and on a busy
+ * gateway that one loop was the limit while the second core stood partly idle. In its own
+ * thread, delivery runs beside the sessions (docs/performance.md has the figures).
+ *
+ * What crosses: each committed message's record and its in-memory body copy (takeRecent, so the
+ * thread need not read back what was just written), the configuration on reload, and the
+ * thread's log lines and metric counts back, written to this thread's log destination and
+ * registry. The spool and the queue rows stay the truth on both sides.
+ *
+ * If the thread fails, its pending calls are rejected (an enqueue failure is logged by the
+ * SMTP side and the 250 stands, as the message is spooled), and a new thread is started after a
+ * pause; it recovers the queue from the spool and the database, as after a restart.
+ *
+ * Trust: the worker runs Portcullis's own code (deliver/delivery-worker.ts).
+ */
+import { Worker } from 'node:worker_threads';
+import { pino, type Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { PortcullisError } from '../core/errors.js';
+import { deliveryAttempts, queueSize } from '../observe/metrics.js';
+import type { SpoolRecord, SpoolStore } from '../spool/spool-store.js';
+import type { DeliveryWorkerData, FromDeliveryWorker, ToDeliveryWorker } from './delivery-thread-protocol.js';
+
+/** Pause before a failed delivery thread is replaced, so a thread that fails at once does not spin. */
+const RESTART_DELAY_MS = 1_000;
+/** How long a stopping thread may take to exit after it has recorded its last attempts. */
+const STOP_EXIT_WAIT_MS = 5_000;
+
+export interface DeliveryThreadOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** The SMTP side's spool, whose in-memory copies of committed messages are handed over. */
+  readonly spool: Pick<SpoolStore, 'takeRecent'>;
+}
+
+interface PendingCall {
+  readonly resolve: (value: number | undefined) => void;
+  readonly reject: (err: Error) => void;
+}
+
+export class DeliveryThread {
+  private worker!: Worker;
+  /** Resolves when the current worker has exited. */
+  private exited: Promise<void> = Promise.resolve();
+  /** Whether the current worker is ready and has not exited. */
+  private alive = false;
+  private config: Config;
+  private readonly logger: Logger;
+  private readonly logDestination: { write(line: string): unknown };
+  private readonly pending = new Map<number, PendingCall>();
+  private nextCallId = 1;
+  private started = false;
+  private stopping = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+
+  private constructor(private readonly options: DeliveryThreadOptions) {
+    this.config = options.config;
+    this.logger = options.logger;
+    // The thread's lines are complete JSON log lines already: they go to the same destination as this thread's.
+    this.logDestination = (options.logger as unknown as Record<symbol, { write(line: string): unknown }>)[pino.symbols.streamSym] ?? { write: () => undefined };
+  }
+
+  /** Starts the thread and resolves when it has opened the database and the spool. */
+  static async start(options: DeliveryThreadOptions): Promise<DeliveryThread> {
+    const thread = new DeliveryThread(options);
+    try {
+      await thread.spawn();
+    } catch (err) {
+      // A thread that cannot start fails the start-up; it is not replaced behind the caller's back.
+      thread.stopping = true;
+      clearTimeout(thread.restartTimer);
+      throw err;
+    }
+    return thread;
+  }
+
+  enqueue(queueId: string, record: SpoolRecord): Promise<void> {
+    const body = this.options.spool.takeRecent(queueId)?.body;
+    return this.call((id) => ({ type: 'enqueue', id, queueId, record, body })).then(() => undefined);
+  }
+
+  /** Queues committed messages that have no queue rows (after a crash); resolves with their number. */
+  async recover(): Promise<number> {
+    return (await this.call((id) => ({ type: 'recover', id }))) ?? 0;
+  }
+
+  start(): void {
+    this.started = true;
+    this.post({ type: 'start' });
+  }
+
+  reconfigure(config: Config): void {
+    this.config = config;
+    this.post({ type: 'reconfigure', config });
+  }
+
+  /** No new attempts; resolves when the attempts in flight are recorded and the thread has exited. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    if (this.alive) {
+      try {
+        await this.call((id) => ({ type: 'stop', id }));
+        await Promise.race([this.exited, new Promise((resolve) => setTimeout(resolve, STOP_EXIT_WAIT_MS).unref())]);
+      } catch (err) {
+        this.logger.error({ err }, 'delivery thread did not stop cleanly');
+      }
+    }
+    // Resolves at once for a thread that has exited; ends one that is still starting or stuck.
+    await this.worker.terminate();
+    await this.exited;
+  }
+
+  private spawn(): Promise<void> {
+    const workerData: DeliveryWorkerData = { config: this.config };
+    const worker = new Worker(new URL('./delivery-worker.js', import.meta.url), { workerData });
+    this.worker = worker;
+    this.exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    return new Promise<void>((resolve, reject) => {
+      worker.on('message', (message: FromDeliveryWorker) => {
+        if (message.type !== 'ready') {
+          this.receive(message);
+        } else {
+          this.alive = true;
+          resolve();
+        }
+      });
+      worker.once('error', (err) => {
+        reject(err);
+        this.logger.error({ err }, 'delivery thread failed');
+      });
+      worker.once('exit', (code) => {
+        this.alive = false;
+        reject(new PortcullisError('PORTCULLIS_ERR_DELIVERY_THREAD', `delivery thread exited with code ${code} before it was ready`));
+        this.failPending(`delivery thread exited (code ${code})`);
+        if (!this.stopping) this.scheduleRestart();
+      });
+    });
+  }
+
+  private scheduleRestart(): void {
+    this.logger.error({ inMs: RESTART_DELAY_MS }, 'delivery thread stopped unexpectedly; starting a new one');
+    this.restartTimer = setTimeout(() => {
+      this.spawn()
+        .then(async () => {
+          if (this.stopping) return;
+          // Messages whose enqueue failed while no thread ran are in the spool without queue rows.
+          const requeued = await this.recover();
+          if (requeued > 0) this.logger.warn({ requeued }, 'recovered committed messages that had no queue state');
+          if (this.started) this.start();
+        })
+        .catch((err: unknown) => {
+          // A thread that failed while starting has already scheduled its own replacement (its exit handler).
+          this.logger.error({ err }, 'delivery thread could not be restarted');
+        });
+    }, RESTART_DELAY_MS);
+    this.restartTimer.unref();
+  }
+
+  private receive(message: Exclude<FromDeliveryWorker, { type: 'ready' }>): void {
+    if (message.type === 'reply') {
+      const call = this.pending.get(message.id);
+      this.pending.delete(message.id);
+      if (message.error !== undefined) call?.reject(new PortcullisError('PORTCULLIS_ERR_DELIVERY_THREAD', message.error));
+      else call?.resolve(message.value);
+      return;
+    }
+    for (const line of message.logLines) this.logDestination.write(line);
+    for (const [outcome, count] of Object.entries(message.attempts)) deliveryAttempts.inc({ outcome }, count);
+    if (message.queueSize !== undefined) queueSize.set(message.queueSize);
+  }
+
+  private call(build: (id: number) => ToDeliveryWorker): Promise<number | undefined> {
+    if (!this.alive) return Promise.reject(new PortcullisError('PORTCULLIS_ERR_DELIVERY_THREAD', 'no delivery thread is running (one is being restarted)'));
+    const id = this.nextCallId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.post(build(id));
+    });
+  }
+
+  /** Messages to a thread that is not running are dropped: the replacement starts from the spool and the database. */
+  private post(message: ToDeliveryWorker): void {
+    if (this.alive) this.worker.postMessage(message);
+  }
+
+  private failPending(reason: string): void {
+    const calls = [...this.pending.values()];
+    this.pending.clear();
+    for (const call of calls) call.reject(new PortcullisError('PORTCULLIS_ERR_DELIVERY_THREAD', reason));
+  }
+}
