@@ -160,6 +160,7 @@ export async function startGateway(initial: Config, options: GatewayOptions = {}
       checks: {
         smtp: { ok: !draining, detail: `${listeners.reduce((n, l) => n + l.activeSessions, 0)} sessions` },
         sandboxes: { ok: true, detail: `${pool.busy} busy, ${pool.queued} waiting` },
+        delivery: { ok: queue.running, detail: queue.running ? 'thread running' : 'thread being restarted' },
       },
     });
     const web = createHttpServer({ health, logger });

@@ -77,6 +77,11 @@ export class DeliveryThread {
     return thread;
   }
 
+  /** Whether a delivery thread is running now (false while a failed one is being replaced). */
+  get running(): boolean {
+    return this.alive;
+  }
+
   enqueue(queueId: string, record: SpoolRecord): Promise<void> {
     const body = this.options.spool.takeRecent(queueId)?.body;
     return this.call((id) => ({ type: 'enqueue', id, queueId, record, body })).then(() => undefined);

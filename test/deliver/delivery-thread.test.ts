@@ -128,14 +128,17 @@ describe('DeliveryThread', () => {
     const thread = await DeliveryThread.start({ config: h.config, logger: h.logger, spool: h.spool });
     try {
       thread.start();
+      assert.equal(thread.running, true);
       // The thread dies (as an uncaught error would end it).
       await (thread as unknown as { worker: Worker }).worker.terminate();
+      await waitFor('the thread seen as not running', () => !thread.running);
       const { queueId, record } = await h.spoolMessage('carol@example.org');
       await assert.rejects(thread.enqueue(queueId, record), (err: Error & { code?: string }) => err.code === 'PORTCULLIS_ERR_DELIVERY_THREAD');
       // The replacement recovers the committed message that has no queue rows and delivers it.
       await sink.waitForMessages(1, 10_000);
       assert.match(sink.messages[0]?.raw.toString('utf8') ?? '', new RegExp(`Subject: ${queueId}`));
       assert.ok(h.logLines.some((l) => l.includes('delivery thread stopped unexpectedly')));
+      assert.equal(thread.running, true);
     } finally {
       await thread.stop();
       await h.db.destroy();
