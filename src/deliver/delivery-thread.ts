@@ -29,6 +29,21 @@ const RESTART_DELAY_MS = 1_000;
 /** How long a stopping thread may take to exit after it has recorded its last attempts. */
 const STOP_EXIT_WAIT_MS = 5_000;
 
+/**
+ * The body as bytes that own their whole ArrayBuffer, so that it can be moved to the thread
+ * rather than copied: a small Buffer is usually a slice of Node's shared 8 KB pool, which must
+ * be neither detached nor cloned whole, so it is copied out first.
+ */
+function ownedBytes(body: Buffer | undefined): { readonly bytes: Uint8Array; readonly buffer: ArrayBuffer } | undefined {
+  if (!body) return undefined;
+  const { buffer } = body;
+  if (buffer instanceof ArrayBuffer && body.byteOffset === 0 && body.byteLength === buffer.byteLength) return { bytes: new Uint8Array(buffer), buffer };
+  const copy = new ArrayBuffer(body.byteLength);
+  const bytes = new Uint8Array(copy);
+  bytes.set(body);
+  return { bytes, buffer: copy };
+}
+
 export interface DeliveryThreadOptions {
   readonly config: Config;
   readonly logger: Logger;
@@ -83,8 +98,8 @@ export class DeliveryThread {
   }
 
   enqueue(queueId: string, record: SpoolRecord): Promise<void> {
-    const body = this.options.spool.takeRecent(queueId)?.body;
-    return this.call((id) => ({ type: 'enqueue', id, queueId, record, body })).then(() => undefined);
+    const body = ownedBytes(this.options.spool.takeRecent(queueId)?.body);
+    return this.call((id) => ({ type: 'enqueue', id, queueId, record, body: body?.bytes }), body ? [body.buffer] : []).then(() => undefined);
   }
 
   /** Queues committed messages that have no queue rows (after a crash); resolves with their number. */
@@ -178,18 +193,18 @@ export class DeliveryThread {
     if (message.queueSize !== undefined) queueSize.set(message.queueSize);
   }
 
-  private call(build: (id: number) => ToDeliveryWorker): Promise<number | undefined> {
+  private call(build: (id: number) => ToDeliveryWorker, transfer: readonly ArrayBuffer[] = []): Promise<number | undefined> {
     if (!this.alive) return Promise.reject(new PortcullisError('PORTCULLIS_ERR_DELIVERY_THREAD', 'no delivery thread is running (one is being restarted)'));
     const id = this.nextCallId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.post(build(id));
+      this.post(build(id), transfer);
     });
   }
 
   /** Messages to a thread that is not running are dropped: the replacement starts from the spool and the database. */
-  private post(message: ToDeliveryWorker): void {
-    if (this.alive) this.worker.postMessage(message);
+  private post(message: ToDeliveryWorker, transfer: readonly ArrayBuffer[] = []): void {
+    if (this.alive) this.worker.postMessage(message, transfer);
   }
 
   private failPending(reason: string): void {

@@ -31,7 +31,8 @@ interface Harness {
   /** Log lines written to the main thread's logger. */
   readonly logLines: string[];
   readonly logger: pino.Logger;
-  spoolMessage(to: string): Promise<{ queueId: string; record: SpoolRecord }>;
+  /** Spools a message; `padding` lines of 100 bytes make a body past Node's pooled small buffers. */
+  spoolMessage(to: string, padding?: number): Promise<{ queueId: string; record: SpoolRecord }>;
 }
 
 async function harness(sink: SmtpSink): Promise<Harness> {
@@ -59,9 +60,9 @@ async function harness(sink: SmtpSink): Promise<Harness> {
     spool,
     logLines,
     logger,
-    async spoolMessage(to) {
+    async spoolMessage(to, padding = 0) {
       const queueId = newQueueId();
-      const bytes = Buffer.from(`From: <a@example.net>\r\nTo: <${to}>\r\nSubject: ${queueId}\r\nMessage-ID: <${queueId}@test>\r\n\r\nHello.\r\n`);
+      const bytes = Buffer.from(`From: <a@example.net>\r\nTo: <${to}>\r\nSubject: ${queueId}\r\nMessage-ID: <${queueId}@test>\r\n\r\nHello.\r\n${`${'x'.repeat(98)}\r\n`.repeat(padding)}`);
       const writer = spool.createWriter(queueId);
       await writer.receive(
         (async function* () {
@@ -115,6 +116,13 @@ describe('DeliveryThread', () => {
       assert.equal(line.recipient, 'bob@example.org');
       await waitFor('the delivered count', async () => (await deliveredCount()) === before + 1);
       await waitFor('the spool file removed', () => !existsSync(join(h.spool.dir, `${queueId}.msg`)));
+      // A larger body owns its memory and is moved to the thread rather than copied; it arrives whole.
+      const large = await h.spoolMessage('dave@example.org', 100);
+      await thread.enqueue(large.queueId, large.record);
+      await sink.waitForMessages(2, 10_000);
+      const raw = sink.messages[1]?.raw.toString('utf8') ?? '';
+      assert.match(raw, new RegExp(`Subject: ${large.queueId}`));
+      assert.equal(raw.split(`${'x'.repeat(98)}\r\n`).length - 1, 100);
     } finally {
       await thread.stop();
       await h.db.destroy();
