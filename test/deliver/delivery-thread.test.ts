@@ -95,12 +95,23 @@ async function waitFor(what: string, check: () => boolean | Promise<boolean>, ti
   }
 }
 
+/** A sink, a harness and a started DeliveryThread for `test`, all stopped afterwards (stop() may be called twice). */
+async function withDeliveryThread(test: (ctx: { sink: SmtpSink; h: Harness; thread: DeliveryThread }) => Promise<void>): Promise<void> {
+  const sink = await startSmtpSink();
+  const h = await harness(sink);
+  const thread = await DeliveryThread.start({ config: h.config, logger: h.logger, spool: h.spool });
+  try {
+    await test({ sink, h, thread });
+  } finally {
+    await thread.stop();
+    await h.db.destroy();
+    await sink.close();
+  }
+}
+
 describe('DeliveryThread', () => {
   it('delivers in the worker thread, with its log lines and attempt counts reaching the main thread', async () => {
-    const sink = await startSmtpSink();
-    const h = await harness(sink);
-    const thread = await DeliveryThread.start({ config: h.config, logger: h.logger, spool: h.spool });
-    try {
+    await withDeliveryThread(async ({ sink, h, thread }) => {
       assert.equal(await thread.recover(), 0);
       thread.start();
       const before = await deliveredCount();
@@ -123,18 +134,11 @@ describe('DeliveryThread', () => {
       const raw = sink.messages[1]?.raw.toString('utf8') ?? '';
       assert.match(raw, new RegExp(`Subject: ${large.queueId}`));
       assert.equal(raw.split(`${'x'.repeat(98)}\r\n`).length - 1, 100);
-    } finally {
-      await thread.stop();
-      await h.db.destroy();
-      await sink.close();
-    }
+    });
   });
 
   it('replaces a failed thread: calls while none runs are rejected, and the new thread delivers what was committed meanwhile', async () => {
-    const sink = await startSmtpSink();
-    const h = await harness(sink);
-    const thread = await DeliveryThread.start({ config: h.config, logger: h.logger, spool: h.spool });
-    try {
+    await withDeliveryThread(async ({ sink, h, thread }) => {
       thread.start();
       assert.equal(thread.running, true);
       // The thread dies (as an uncaught error would end it).
@@ -147,28 +151,18 @@ describe('DeliveryThread', () => {
       assert.match(sink.messages[0]?.raw.toString('utf8') ?? '', new RegExp(`Subject: ${queueId}`));
       assert.ok(h.logLines.some((l) => l.includes('delivery thread stopped unexpectedly')));
       assert.equal(thread.running, true);
-    } finally {
-      await thread.stop();
-      await h.db.destroy();
-      await sink.close();
-    }
+    });
   });
 
   it('stops cleanly while a replacement is pending', async () => {
-    const sink = await startSmtpSink();
-    const h = await harness(sink);
-    const thread = await DeliveryThread.start({ config: h.config, logger: h.logger, spool: h.spool });
-    try {
+    await withDeliveryThread(async ({ h, thread }) => {
       await (thread as unknown as { worker: Worker }).worker.terminate();
       const started = Date.now();
       await thread.stop();
       assert.ok(Date.now() - started < 1_000, 'stop() waited for the replacement');
       await new Promise((r) => setTimeout(r, 1_500));
       assert.ok(!h.logLines.some((l) => l.includes('could not be restarted')));
-      assert.equal((thread as unknown as { alive: boolean }).alive, false, 'no thread was started after stop()');
-    } finally {
-      await h.db.destroy();
-      await sink.close();
-    }
+      assert.equal(thread.running, false, 'no thread was started after stop()');
+    });
   });
 });
