@@ -318,7 +318,7 @@ export class SandboxPool {
     child.on('message', (raw: unknown) => this.onMessage(sandbox, raw));
     child.on('exit', (code, signal) => this.onExit(sandbox, code, signal));
     child.on('error', (err) => {
-      this.options.logger?.warn({ pid: child.pid, err: err.message }, 'sandbox process error');
+      this.options.logger?.warn({ sandboxPid: child.pid, err: err.message }, 'sandbox process error');
       this.onExit(sandbox, null, null);
     });
   }
@@ -341,7 +341,7 @@ export class SandboxPool {
         this.dispatch();
         return;
       case 'fatal':
-        this.options.logger?.warn({ pid: sandbox.child.pid, detail: message.detail }, 'sandbox could not start');
+        this.options.logger?.warn({ sandboxPid: sandbox.child.pid, detail: message.detail }, 'sandbox could not start');
         if (this.startup) {
           const { reject } = this.startup;
           this.startup = undefined;
@@ -405,7 +405,7 @@ export class SandboxPool {
       reject(new PortcullisError('PORTCULLIS_ERR_SANDBOX', `sandbox exited while starting (${how})`));
       return;
     }
-    this.options.logger?.warn({ pid: sandbox.child.pid, code, signal }, 'sandbox exited; replacing it');
+    this.options.logger?.warn({ sandboxPid: sandbox.child.pid, code, signal }, 'sandbox exited; replacing it');
     this.replace(heapAbort ? 'memory' : 'crash', sandbox.ready);
   }
 
@@ -418,7 +418,7 @@ export class SandboxPool {
     if (sandbox.dead) return;
     sandbox.dead = true;
     this.sandboxes.delete(sandbox);
-    this.options.logger?.warn({ pid: sandbox.child.pid, reason, detail }, 'killing sandbox');
+    this.options.logger?.warn({ sandboxPid: sandbox.child.pid, reason, detail }, 'killing sandbox');
     sandbox.child.kill('SIGKILL');
     if (culprit && sandbox.jobs.has(culprit.jobId)) {
       this.endJob(sandbox, culprit);

@@ -197,6 +197,11 @@ async function main(): Promise<void> {
     return;
   }
   process.on('disconnect', () => process.exit(0));
+  // The gateway alone ends a sandbox: SIGKILL when its pool closes or its watchdog fires, and the
+  // IPC channel's end when the gateway itself is gone. A Ctrl-C in a terminal or a supervisor's
+  // SIGTERM reaches the whole process group; killed by it, the sandboxes would fail the scans of
+  // the sessions the gateway is still draining, and be replaced during the shutdown.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => undefined);
   const heartbeat = (): void => {
     const usage = process.memoryUsage();
     send({ kind: 'memory', rss: usage.rss, heapUsed: usage.heapUsed });

@@ -86,6 +86,23 @@ describe('sandbox pool', () => {
     }
   });
 
+  test('SIGINT, SIGTERM and SIGHUP sent to the process group do not end a sandbox: only the gateway does', async () => {
+    const pool = new SandboxPool({ size: 1, heapMb: 64, maxRssMb: 256, timeoutMs: 5000, queueTimeoutMs: 5000, readablePaths: [dir] });
+    try {
+      await pool.start();
+      const [pid] = pool.pids;
+      assert.ok(pid !== undefined);
+      for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.kill(pid, signal);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(pool.pids, [pid], 'the sandbox was replaced');
+      assert.equal(pool.restarts, 0);
+      const result = await pool.scan({ path: write('after-signals.eml', message(`Test ${GTUBE}`)), envelope });
+      assert.ok(ids(result).includes('SPAM_GTUBE'), ids(result).join(', '));
+    } finally {
+      await pool.close();
+    }
+  });
+
   test('a message after a larger one in the same sandbox is read alone (the read buffer is reused)', async () => {
     const pool = new SandboxPool({ size: 1, heapMb: 64, maxRssMb: 256, timeoutMs: 5000, queueTimeoutMs: 5000, readablePaths: [dir] });
     try {
