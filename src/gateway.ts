@@ -115,7 +115,7 @@ export async function startGateway(initial: Config, options: GatewayOptions = {}
     await pool.start();
     const scanner = new Scanner(pool, config.policy, seenSenders);
     // Delivery runs in its own thread (deliver/delivery-thread.ts) with its own database connection.
-    const queue = await DeliveryThread.start({ config, logger, spool });
+    const queue = await DeliveryThread.start({ config, logger, spool, tracking });
     closers.push({ name: 'delivery queue', close: () => queue.stop() });
     const requeued = await queue.recover();
     if (requeued > 0) logger.warn({ requeued }, 'recovered committed messages that had no queue state (crash before enqueue)');
@@ -139,7 +139,8 @@ export async function startGateway(initial: Config, options: GatewayOptions = {}
         spool,
         scanner,
         queue,
-        tracking,
+        // Written by the delivery thread's connection: one database writer on the relay path.
+        tracking: queue.tracking,
         callout,
         authenticate: (username, password) => verifyUserPassword({ db, audit }, username, password),
         nodeName,

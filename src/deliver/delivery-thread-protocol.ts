@@ -4,6 +4,7 @@
  * are structured clones, so they hold data only (a configuration, a spool record, a body copy).
  */
 import type { Config } from '../config/schema.js';
+import type { MessageSummary, TrackingEvent } from '../observe/tracking-event.js';
 import type { SpoolRecord } from '../spool/spool-store.js';
 
 /** What the worker is started with (workerData). */
@@ -11,10 +12,14 @@ export interface DeliveryWorkerData {
   readonly config: Config;
 }
 
+/** A tracking row of the main thread, for the thread's tracking writer (events carry their time). */
+export type TrackingRow = { readonly kind: 'event'; readonly event: TrackingEvent & { readonly at: number } } | { readonly kind: 'message'; readonly summary: MessageSummary };
+
 export type ToDeliveryWorker =
   | { readonly type: 'enqueue'; readonly id: number; readonly queueId: string; readonly record: SpoolRecord; readonly body: Uint8Array | undefined }
   | { readonly type: 'recover'; readonly id: number }
   | { readonly type: 'start' }
+  | { readonly type: 'track'; readonly rows: readonly TrackingRow[] }
   | { readonly type: 'reconfigure'; readonly config: Config }
   | { readonly type: 'stop'; readonly id: number };
 

@@ -21,8 +21,9 @@ import { pino, type Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { PortcullisError } from '../core/errors.js';
 import { deliveryAttempts, queueSize } from '../observe/metrics.js';
+import type { TrackingSink } from '../observe/tracking-event.js';
 import type { SpoolRecord, SpoolStore } from '../spool/spool-store.js';
-import type { DeliveryWorkerData, FromDeliveryWorker, ToDeliveryWorker } from './delivery-thread-protocol.js';
+import type { DeliveryWorkerData, FromDeliveryWorker, ToDeliveryWorker, TrackingRow } from './delivery-thread-protocol.js';
 
 /** Pause before a failed delivery thread is replaced, so a thread that fails at once does not spin. */
 const RESTART_DELAY_MS = 1_000;
@@ -49,6 +50,8 @@ export interface DeliveryThreadOptions {
   readonly logger: Logger;
   /** The SMTP side's spool, whose in-memory copies of committed messages are handed over. */
   readonly spool: Pick<SpoolStore, 'takeRecent'>;
+  /** The main thread's own tracking writer, for rows that arrive while no thread runs. */
+  readonly tracking: TrackingSink;
 }
 
 interface PendingCall {
@@ -70,6 +73,18 @@ export class DeliveryThread {
   private started = false;
   private stopping = false;
   private restartTimer: NodeJS.Timeout | undefined;
+  private trackingRows: TrackingRow[] = [];
+  private trackingScheduled = false;
+
+  /**
+   * Tracking for the SMTP side: rows go to the thread's tracking writer (those of one turn of
+   * the event loop in one message), so the relay path has a single database writer; while no
+   * thread runs they go to the main thread's own writer. Events are stamped when they happen.
+   */
+  readonly tracking: TrackingSink = {
+    event: (event) => this.track({ kind: 'event', event: { ...event, at: event.at ?? Date.now() } }),
+    message: (summary) => this.track({ kind: 'message', summary }),
+  };
 
   private constructor(private readonly options: DeliveryThreadOptions) {
     this.config = options.config;
@@ -121,6 +136,8 @@ export class DeliveryThread {
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
+    // Rows of this turn go first, so that the thread writes them before it closes its writer.
+    this.sendTracking();
     if (this.alive) {
       try {
         await this.call((id) => ({ type: 'stop', id }));
@@ -178,6 +195,28 @@ export class DeliveryThread {
         });
     }, RESTART_DELAY_MS);
     this.restartTimer.unref();
+  }
+
+  private track(row: TrackingRow): void {
+    this.trackingRows.push(row);
+    if (this.trackingScheduled) return;
+    this.trackingScheduled = true;
+    setImmediate(() => this.sendTracking());
+  }
+
+  private sendTracking(): void {
+    this.trackingScheduled = false;
+    const rows = this.trackingRows;
+    if (rows.length === 0) return;
+    this.trackingRows = [];
+    if (this.alive) {
+      this.post({ type: 'track', rows });
+      return;
+    }
+    for (const row of rows) {
+      if (row.kind === 'event') this.options.tracking.event(row.event);
+      else this.options.tracking.message(row.summary);
+    }
   }
 
   private receive(message: Exclude<FromDeliveryWorker, { type: 'ready' }>): void {

@@ -1,7 +1,10 @@
 /**
  * The delivery thread's entry point (a worker_threads Worker started by deliver/delivery-thread.ts):
  * the delivery queue with its own database connection, spool view, tracking writer and SMTP
- * client, so that delivery runs on the second core beside the SMTP sessions on the first.
+ * client, so that delivery runs on the second core beside the SMTP sessions on the first. Its
+ * tracking writer also writes the SMTP side's rows, so that the relay path has one database
+ * writer (two connections writing in turn waited on each other's locks and re-read each other's
+ * pages).
  *
  * It holds no state the files and the database do not: the spool and the queue rows are the
  * truth, so a replacement thread picks up where a failed one stopped (recover, then poll).
@@ -89,6 +92,12 @@ async function handle(message: ToDeliveryWorker): Promise<void> {
       return;
     case 'start':
       queue.start();
+      return;
+    case 'track':
+      for (const row of message.rows) {
+        if (row.kind === 'event') tracking.event(row.event);
+        else tracking.message(row.summary);
+      }
       return;
     case 'reconfigure':
       queue.reconfigure(message.config);

@@ -12,6 +12,7 @@ import type { Config, ConfigInput } from '../../src/config/schema.js';
 import { newQueueId } from '../../src/core/queue-id.js';
 import { DeliveryThread } from '../../src/deliver/delivery-thread.js';
 import { deliveryAttempts } from '../../src/observe/metrics.js';
+import type { TrackingEvent, TrackingSink } from '../../src/observe/tracking-event.js';
 import { SpoolStore, spoolDirectory, type SpoolRecord } from '../../src/spool/spool-store.js';
 import { openDatabase, type Database } from '../../src/store/database.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
@@ -31,6 +32,9 @@ interface Harness {
   /** Log lines written to the main thread's logger. */
   readonly logLines: string[];
   readonly logger: pino.Logger;
+  /** Rows given to the main thread's own tracking writer (used while no thread runs). */
+  readonly fallbackEvents: TrackingEvent[];
+  readonly fallbackTracking: TrackingSink;
   /** Spools a message; `padding` lines of 100 bytes make a body past Node's pooled small buffers. */
   spoolMessage(to: string, padding?: number): Promise<{ queueId: string; record: SpoolRecord }>;
 }
@@ -54,12 +58,15 @@ async function harness(sink: SmtpSink): Promise<Harness> {
       },
     }),
   );
+  const fallbackEvents: TrackingEvent[] = [];
   return {
     config,
     db,
     spool,
     logLines,
     logger,
+    fallbackEvents,
+    fallbackTracking: { event: (e) => fallbackEvents.push(e), message: () => undefined },
     async spoolMessage(to, padding = 0) {
       const queueId = newQueueId();
       const bytes = Buffer.from(`From: <a@example.net>\r\nTo: <${to}>\r\nSubject: ${queueId}\r\nMessage-ID: <${queueId}@test>\r\n\r\nHello.\r\n${`${'x'.repeat(98)}\r\n`.repeat(padding)}`);
@@ -99,7 +106,7 @@ async function waitFor(what: string, check: () => boolean | Promise<boolean>, ti
 async function withDeliveryThread(test: (ctx: { sink: SmtpSink; h: Harness; thread: DeliveryThread }) => Promise<void>): Promise<void> {
   const sink = await startSmtpSink();
   const h = await harness(sink);
-  const thread = await DeliveryThread.start({ config: h.config, logger: h.logger, spool: h.spool });
+  const thread = await DeliveryThread.start({ config: h.config, logger: h.logger, spool: h.spool, tracking: h.fallbackTracking });
   try {
     await test({ sink, h, thread });
   } finally {
@@ -134,6 +141,30 @@ describe('DeliveryThread', () => {
       const raw = sink.messages[1]?.raw.toString('utf8') ?? '';
       assert.match(raw, new RegExp(`Subject: ${large.queueId}`));
       assert.equal(raw.split(`${'x'.repeat(98)}\r\n`).length - 1, 100);
+    });
+  });
+
+  it("writes the SMTP side's tracking rows with the thread's connection, and to the main thread's own writer while none runs", async () => {
+    await withDeliveryThread(async ({ h, thread }) => {
+      const queueId = newQueueId();
+      const at = Date.now() - 5_000;
+      thread.tracking.event({ queueId, kind: 'received', at, detail: 'threshold:accept' });
+      thread.tracking.message({
+        queueId, receivedAt: at, node: 'test', direction: 'inbound', clientAddress: '127.0.0.1', helo: 'client.test', mailFrom: 'a@example.net',
+        rcptTo: ['bob@example.org'], size: 10, action: 'accept', score: 0, rule: 'threshold:accept', findings: [],
+      } as Parameters<TrackingSink['message']>[0]);
+      await waitFor('the rows in the database', async () => {
+        const events = await h.db.selectFrom('tracking_event').select(['kind', 'at']).where('queue_id', '=', queueId).execute();
+        const messages = await h.db.selectFrom('tracking_message').select('queue_id').where('queue_id', '=', queueId).execute();
+        return events.length === 1 && events[0]?.at === at && messages.length === 1;
+      });
+      assert.equal(h.fallbackEvents.length, 0);
+      await (thread as unknown as { worker: Worker }).worker.terminate();
+      await waitFor('the thread seen as not running', () => !thread.running);
+      thread.tracking.event({ queueId, kind: 'deleted', detail: 'while no thread runs' });
+      await waitFor('the row given to the fallback writer', () => h.fallbackEvents.length === 1);
+      assert.equal(h.fallbackEvents[0]?.kind, 'deleted');
+      assert.equal(typeof h.fallbackEvents[0]?.at, 'number', 'stamped when it happened');
     });
   });
 
