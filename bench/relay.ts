@@ -360,8 +360,11 @@ async function peerOnly(): Promise<void> {
   }
 }
 
+/** `--peer-only` and `--memory-only` run one part; without either, every part runs. */
+const ONLY = process.argv.includes('--peer-only') ? 'peer' : process.argv.includes('--memory-only') ? 'memory' : undefined;
+
 async function main(): Promise<void> {
-  if (process.argv.includes('--peer-only')) return peerOnly();
+  if (ONLY === 'peer') return peerOnly();
   const dataDir = await mkdtemp(join(tmpdir(), 'portcullis-bench-'));
   const peerDataDir = await mkdtemp(join(tmpdir(), 'portcullis-bench-peer-'));
   const sink = await startSmtpSink({ recordWire: false, keepBodies: false });
@@ -385,10 +388,12 @@ async function main(): Promise<void> {
     // Warm-up: start the sandboxes and JIT before anything is measured.
     await runCell(gateway, sink, { connections: 5, bytes: 2048, messages: 50 }, 'warmup');
     const cells: CellResult[] = [];
-    for (const cell of CELLS) {
-      cells.push(await runCell(gateway, sink, cell, `c${cell.connections}-${cell.bytes}`));
+    if (ONLY === undefined) {
+      for (const cell of CELLS) {
+        cells.push(await runCell(gateway, sink, cell, `c${cell.connections}-${cell.bytes}`));
+      }
+      printTable(cells);
     }
-    printTable(cells);
     const memory = await runMemoryCell(gateway, sink);
     console.log(
       `memory: ${memory.acknowledged}/${memory.messages} concurrent ${memory.messageMb} MB messages accepted; ` +
@@ -396,9 +401,9 @@ async function main(): Promise<void> {
         `with sandboxes peak ${memory.peakRssAllMb} MB`,
     );
     await gateway.stop();
-    const peer = await measurePeer(peerDataDir);
-    printPeer(peer);
-    console.log(JSON.stringify({ bench: 'relay', configuration, cells, memory, peer }));
+    const peer = ONLY === undefined ? await measurePeer(peerDataDir) : undefined;
+    if (peer) printPeer(peer);
+    console.log(JSON.stringify({ bench: 'relay', configuration, cells, memory, ...(peer ? { peer } : {}) }));
   } finally {
     await gateway.stop();
     await sink.close();
