@@ -181,11 +181,12 @@ export async function startGateway(initial: Config, options: GatewayOptions = {}
         const restart = RESTART_KEYS.filter((key) => JSON.stringify(pick(config, key)) !== JSON.stringify(pick(next, key)));
         assertSafeListen(next);
         config = next;
+        // The level first: the delivery thread takes the main logger's.
+        logger.level = next.log.level;
         for (const listener of listeners) listener.reconfigure(next);
         queue.reconfigure(next);
         retention.reconfigure(next);
         scanner.setPolicy(next.policy);
-        logger.level = next.log.level;
         return restart;
       },
       async stop(): Promise<void> {

@@ -10,6 +10,8 @@ import type { SpoolRecord } from '../spool/spool-store.js';
 /** What the worker is started with (workerData). */
 export interface DeliveryWorkerData {
   readonly config: Config;
+  /** The main thread's logger level: the thread logs what the main logger would. */
+  readonly logLevel: string;
 }
 
 /** A tracking row of the main thread, for the thread's tracking writer (events carry their time). */
@@ -20,7 +22,7 @@ export type ToDeliveryWorker =
   | { readonly type: 'recover'; readonly id: number }
   | { readonly type: 'start' }
   | { readonly type: 'track'; readonly rows: readonly TrackingRow[] }
-  | { readonly type: 'reconfigure'; readonly config: Config }
+  | { readonly type: 'reconfigure'; readonly config: Config; readonly logLevel: string }
   | { readonly type: 'stop'; readonly id: number };
 
 /** What the worker reports; figures and log lines of one turn of its event loop travel together. */

@@ -33,7 +33,7 @@ const RESTART_DELAY_MS = 1_000;
  * collector finds their small wrapper objects dead: with V8's default young generation (up to
  * 48 MB) the thread kept tens of MB of dead buffers, and 20 concurrent 25 MB messages grew the
  * process by 75-97 MB instead of the 53-61 MB without the thread (bench:relay --memory-only;
- * the target is < 64 MB). At 1 MB: 56-67 MB, with no measurable cost in relay throughput.
+ * the target is < 64 MB). At 1 MB: 52-74 MB, with no measurable cost in relay throughput.
  */
 const YOUNG_GENERATION_MB = 1;
 /** How long a stopping thread may take to exit after it has recorded its last attempts. */
@@ -136,9 +136,10 @@ export class DeliveryThread {
     this.post({ type: 'start' });
   }
 
+  /** Applies a reloaded configuration, and the main logger's level as it is now. */
   reconfigure(config: Config): void {
     this.config = config;
-    this.post({ type: 'reconfigure', config });
+    this.post({ type: 'reconfigure', config, logLevel: this.logger.level });
   }
 
   /** No new attempts; resolves when the attempts in flight are recorded and the thread has exited. */
@@ -161,7 +162,7 @@ export class DeliveryThread {
   }
 
   private spawn(): Promise<void> {
-    const workerData: DeliveryWorkerData = { config: this.config };
+    const workerData: DeliveryWorkerData = { config: this.config, logLevel: this.logger.level };
     const worker = new Worker(new URL('./delivery-worker.js', import.meta.url), { workerData, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     this.worker = worker;
     this.exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));

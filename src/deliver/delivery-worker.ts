@@ -24,7 +24,7 @@ import { openDatabase } from '../store/database.js';
 
 if (!parentPort) throw new Error('delivery-worker.js runs only as a worker thread (deliver/delivery-thread.ts starts it)');
 const port = parentPort;
-const { config } = workerData as DeliveryWorkerData;
+const { config, logLevel } = workerData as DeliveryWorkerData;
 
 let logLines: string[] = [];
 let attempts: Record<string, number> = {};
@@ -47,7 +47,7 @@ function scheduleReport(): void {
 }
 
 const logger = createLogger({
-  level: config.log.level,
+  level: logLevel,
   destination: {
     write(line: string): void {
       logLines.push(line);
@@ -101,7 +101,7 @@ async function handle(message: ToDeliveryWorker): Promise<void> {
       return;
     case 'reconfigure':
       queue.reconfigure(message.config);
-      logger.level = message.config.log.level;
+      logger.level = message.logLevel;
       return;
     case 'stop':
       await reply(message.id, stop);

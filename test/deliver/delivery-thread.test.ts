@@ -144,6 +144,34 @@ describe('DeliveryThread', () => {
     });
   });
 
+  it("logs at the main logger's level, also after a reload", async () => {
+    const sink = await startSmtpSink();
+    const h = await harness(sink);
+    h.logger.level = 'warn';
+    const thread = await DeliveryThread.start({ config: h.config, logger: h.logger, spool: h.spool, tracking: h.fallbackTracking });
+    try {
+      thread.start();
+      const quiet = await h.spoolMessage('quiet@example.org');
+      await thread.enqueue(quiet.queueId, quiet.record);
+      await sink.waitForMessages(1, 10_000);
+      // The attempt is logged when it is recorded, a moment after the sink's 250.
+      await waitFor('the first attempt recorded', async () => {
+        const row = await h.db.selectFrom('recipient_state').select('status').where('queue_id', '=', quiet.queueId).executeTakeFirst();
+        return row?.status === 'delivered';
+      });
+      h.logger.level = 'info';
+      thread.reconfigure(h.config);
+      const heard = await h.spoolMessage('heard@example.org');
+      await thread.enqueue(heard.queueId, heard.record);
+      await waitFor('the second attempt logged', () => h.logLines.some((l) => l.includes(heard.queueId)));
+      assert.ok(!h.logLines.some((l) => l.includes(quiet.queueId)), 'an info line was written while the main logger was at warn');
+    } finally {
+      await thread.stop();
+      await h.db.destroy();
+      await sink.close();
+    }
+  });
+
   it("writes the SMTP side's tracking rows with the thread's connection, and to the main thread's own writer while none runs", async () => {
     await withDeliveryThread(async ({ h, thread }) => {
       const queueId = newQueueId();
