@@ -102,10 +102,14 @@ async function waitFor(what: string, check: () => boolean | Promise<boolean>, ti
   }
 }
 
-/** A sink, a harness and a started DeliveryThread for `test`, all stopped afterwards (stop() may be called twice). */
-async function withDeliveryThread(test: (ctx: { sink: SmtpSink; h: Harness; thread: DeliveryThread }) => Promise<void>): Promise<void> {
+/**
+ * A sink, a harness and a started DeliveryThread for `test`, all stopped afterwards (stop() may
+ * be called twice). `logLevel`: the main logger's level when the thread starts (default info).
+ */
+async function withDeliveryThread(test: (ctx: { sink: SmtpSink; h: Harness; thread: DeliveryThread }) => Promise<void>, logLevel = 'info'): Promise<void> {
   const sink = await startSmtpSink();
   const h = await harness(sink);
+  h.logger.level = logLevel;
   const thread = await DeliveryThread.start({ config: h.config, logger: h.logger, spool: h.spool, tracking: h.fallbackTracking });
   try {
     await test({ sink, h, thread });
@@ -145,11 +149,7 @@ describe('DeliveryThread', () => {
   });
 
   it("logs at the main logger's level, also after a reload", async () => {
-    const sink = await startSmtpSink();
-    const h = await harness(sink);
-    h.logger.level = 'warn';
-    const thread = await DeliveryThread.start({ config: h.config, logger: h.logger, spool: h.spool, tracking: h.fallbackTracking });
-    try {
+    await withDeliveryThread(async ({ sink, h, thread }) => {
       thread.start();
       const quiet = await h.spoolMessage('quiet@example.org');
       await thread.enqueue(quiet.queueId, quiet.record);
@@ -165,11 +165,7 @@ describe('DeliveryThread', () => {
       await thread.enqueue(heard.queueId, heard.record);
       await waitFor('the second attempt logged', () => h.logLines.some((l) => l.includes(heard.queueId)));
       assert.ok(!h.logLines.some((l) => l.includes(quiet.queueId)), 'an info line was written while the main logger was at warn');
-    } finally {
-      await thread.stop();
-      await h.db.destroy();
-      await sink.close();
-    }
+    }, 'warn');
   });
 
   it("writes the SMTP side's tracking rows with the thread's connection, and to the main thread's own writer while none runs", async () => {
